@@ -1,0 +1,10 @@
+// convcore's public C++ API in one include.
+#pragma once
+
+#include "convcore/autograd.h"
+#include "convcore/error.h"
+#include "convcore/ops/conv.h"
+#include "convcore/ops/pad.h"
+#include "convcore/runtime.h"
+#include "convcore/shape.h"
+#include "convcore/tensor.h"

@@ -1,0 +1,60 @@
+// Convolution and padding. Argument forms (ints, pairs, 'same') are turned
+// into Conv2dOptions by convcore/functional.py; this file takes them explicit.
+#include "bindings.h"
+
+namespace convcore::python {
+
+namespace {
+Conv2dOptions make_options(std::array<int64_t, 2> stride, std::array<int64_t, 4> padding,
+                           std::array<int64_t, 2> dilation, int64_t groups,
+                           const std::string& padding_mode, bool same) {
+  Conv2dOptions o;
+  o.stride = stride;
+  o.padding = padding;
+  o.dilation = dilation;
+  o.groups = groups;
+  o.padding_mode = parse_padding_mode(padding_mode);
+  o.same = same;
+  return o;
+}
+}  // namespace
+
+void bind_conv(py::module_& m) {
+  m.def("conv2d",
+        [](const py::object& input, const py::object& weight, const py::object& bias,
+           std::array<int64_t, 2> stride, std::array<int64_t, 4> padding,
+           std::array<int64_t, 2> dilation, int64_t groups, const std::string& padding_mode,
+           bool same) {
+          Tensor x = as_tensor(input, "input"), w = as_tensor(weight, "weight"),
+                 b = as_optional_tensor(bias, "bias");
+          Conv2dOptions o = make_options(stride, padding, dilation, groups, padding_mode, same);
+          py::gil_scoped_release release;
+          return conv2d(x, w, b, o);
+        });
+  m.def("conv2d_backward",
+        [](const py::object& grad_output, const py::object& input, const py::object& weight,
+           std::array<int64_t, 2> stride, std::array<int64_t, 4> padding,
+           std::array<int64_t, 2> dilation, int64_t groups, const std::string& padding_mode,
+           bool same, std::array<bool, 3> mask) {
+          Tensor dy = as_tensor(grad_output, "grad_output"), x = as_tensor(input, "input"),
+                 w = as_tensor(weight, "weight");
+          Conv2dOptions o = make_options(stride, padding, dilation, groups, padding_mode, same);
+          Conv2dGrads g;
+          {
+            py::gil_scoped_release release;
+            g = conv2d_backward(dy, x, w, o, mask);
+          }
+          auto opt = [](const Tensor& t) { return t.defined() ? py::cast(t) : py::none(); };
+          return py::make_tuple(opt(g.input), opt(g.weight), opt(g.bias));
+        });
+  m.def("pad2d",
+        [](const py::object& input, std::array<int64_t, 4> padding, const std::string& mode,
+           float value) {
+          Tensor x = as_tensor(input, "input");
+          PaddingMode pm = parse_padding_mode(mode);
+          py::gil_scoped_release release;
+          return pad2d(x, padding, pm, value);
+        });
+}
+
+}  // namespace convcore::python

@@ -1,0 +1,31 @@
+// Shared by the binding files: one register function per area, and the
+// conversions between Python objects and convcore tensors. Bindings only
+// convert, check Python-specific input and release the GIL; no maths here.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "convcore/convcore.h"
+
+namespace convcore::python {
+
+namespace py = pybind11;
+
+void bind_runtime(py::module_& m);
+void bind_tensor(py::module_& m);
+void bind_conv(py::module_& m);
+
+// A tensor sharing the memory of a C-contiguous float32 NumPy array (the
+// array stays alive as long as the tensor). Anything else: TypeError/ValueError.
+Tensor from_numpy(const py::array& array, const char* arg);
+// A Tensor as is, or any array-like converted to float32 (a copy only when
+// the dtype or layout requires it). `arg` names the argument in errors.
+Tensor as_tensor(const py::handle& obj, const char* arg);
+// as_tensor, with None giving an undefined tensor.
+Tensor as_optional_tensor(const py::handle& obj, const char* arg);
+// A NumPy array viewing the tensor's memory (no copy); it keeps `owner` alive.
+py::array to_numpy(const Tensor& t, const py::handle& owner);
+
+}  // namespace convcore::python

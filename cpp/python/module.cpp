@@ -1,0 +1,23 @@
+// convcore._C: wires the binding areas together and maps C++ errors to
+// Python exceptions with the same message.
+#include "bindings.h"
+
+namespace convcore::python {
+
+PYBIND11_MODULE(_C, m) {
+  m.doc() = "convcore's compiled core";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const convcore::TypeError& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
+    } catch (const convcore::ValueError& e) {
+      PyErr_SetString(PyExc_ValueError, e.what());
+    }
+  });
+  bind_runtime(m);
+  bind_tensor(m);
+  bind_conv(m);
+}
+
+}  // namespace convcore::python

@@ -1,0 +1,72 @@
+// The kernel dispatch table: every kernel that exists in one version per
+// instruction set is reached through KernelTable, filled once per level in
+// cpp/src/runtime/dispatch.cpp. Kernels are plain functions over raw
+// pointers: no allocation, no argument checks (the ops check), no threads
+// (the ops parallelise the loop around them).
+//
+// Kernel names follow <op>_kernel_<tile>_<isa>, e.g. sgemm_kernel_6x16_avx2.
+#pragma once
+
+#include <cstdint>
+
+#include "convcore/runtime.h"
+
+namespace convcore::kernels {
+
+// GEMM micro-kernel: one MR x NR tile of C.
+//   a: [kc][MR] packed rows of A, b: [kc][NR] packed columns of B (64-byte aligned)
+//   c: [MR][NR] tile with row stride ldc; c = (accumulate ? c : 0) + a^T b.
+using SgemmMicroKernel = void (*)(int64_t kc, const float* a, const float* b, float* c,
+                                  int64_t ldc, bool accumulate);
+
+// Depthwise 2D convolution over one channel plane, the forward direction:
+//   x: [H][W] input plane, w: [R][S] filter, y: [OH][OW] output plane (overwritten)
+struct DepthwiseGeometry {
+  int64_t H, W, OH, OW, R, S;
+  int64_t stride_h, stride_w, pad_top, pad_left, dil_h, dil_w;
+};
+using DepthwiseForwardKernel = void (*)(const DepthwiseGeometry& g, const float* x,
+                                        const float* w, float bias, float* y);
+// dx: [H][W] (accumulated into), dy: [OH][OW]
+using DepthwiseBackwardDataKernel = void (*)(const DepthwiseGeometry& g, const float* dy,
+                                             const float* w, float* dx);
+// dw: [R][S] (accumulated into)
+using DepthwiseBackwardWeightKernel = void (*)(const DepthwiseGeometry& g, const float* dy,
+                                               const float* x, float* dw);
+
+struct KernelTable {
+  Isa isa;
+  SgemmMicroKernel sgemm;
+  int sgemm_mr, sgemm_nr;
+  const char* sgemm_name;
+  DepthwiseForwardKernel depthwise_forward;
+  DepthwiseBackwardDataKernel depthwise_backward_data;
+  DepthwiseBackwardWeightKernel depthwise_backward_weight;
+};
+
+// The table of the level in use (convcore::current_isa()).
+const KernelTable& active();
+// The table of a given level; the level must be compiled in.
+const KernelTable& table_for(Isa isa);
+
+// Per-level entry points. The depthwise kernels come from one source,
+// depthwise_conv2d.inc, compiled once per level.
+#define CONVCORE_DECLARE_ISA_KERNELS(ns)                                                    \
+  namespace ns {                                                                            \
+  void depthwise_forward(const DepthwiseGeometry&, const float*, const float*, float, float*); \
+  void depthwise_backward_data(const DepthwiseGeometry&, const float*, const float*, float*); \
+  void depthwise_backward_weight(const DepthwiseGeometry&, const float*, const float*, float*); \
+  }
+
+CONVCORE_DECLARE_ISA_KERNELS(scalar)
+void sgemm_kernel_4x16_scalar(int64_t, const float*, const float*, float*, int64_t, bool);
+#ifdef CONVCORE_HAVE_AVX2
+CONVCORE_DECLARE_ISA_KERNELS(avx2)
+void sgemm_kernel_6x16_avx2(int64_t, const float*, const float*, float*, int64_t, bool);
+#endif
+#ifdef CONVCORE_HAVE_AVX512
+CONVCORE_DECLARE_ISA_KERNELS(avx512)
+void sgemm_kernel_12x32_avx512(int64_t, const float*, const float*, float*, int64_t, bool);
+#endif
+
+}  // namespace convcore::kernels

@@ -1,0 +1,121 @@
+// conv2d forward and its autograd node. The backward passes are in
+// conv2d_backward.cpp; argument checks in conv2d_geometry.cpp.
+#include <algorithm>
+
+#include "convcore/autograd.h"
+#include "convcore/error.h"
+#include "ops/conv2d_plan.h"
+#include "ops/gemm.h"
+#include "ops/im2col.h"
+#include "runtime/parallel.h"
+
+namespace convcore {
+
+namespace {
+
+// One image n, one group: y_ng [Kg, OH*OW] = w_g [Kg, crs] * im2col(x_ng) (+ bias).
+void forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& plan, const float* x, const float* w,
+                  const float* bias, float* y, int64_t n, int64_t grp, bool parallel) {
+  const float* xg = x + (n * g.C + grp * g.Cg) * g.in_plane();
+  float* yg = y + (n * g.K + grp * g.Kg) * g.hw();
+  const int64_t crs = g.crs(), hw = g.hw();
+  if (bias)
+    for (int64_t k = 0; k < g.Kg; ++k) std::fill(yg + k * hw, yg + (k + 1) * hw, bias[grp * g.Kg + k]);
+  const StridedPackA a{w + grp * g.Kg * crs, crs, 1};
+  const bool acc = bias != nullptr;
+  const kernels::KernelTable& kt = *plan.kernels;
+  if (plan.algo == Conv2dAlgo::Pointwise) {
+    const StridedPackB b{xg, g.in_plane(), 1};
+    parallel ? gemm_parallel(kt, g.Kg, hw, crs, a, b, yg, hw, acc)
+             : gemm_serial(kt, g.Kg, hw, crs, a, b, yg, hw, acc);
+  } else {
+    const Im2colPackB b{&g, xg};
+    parallel ? gemm_parallel(kt, g.Kg, hw, crs, a, b, yg, hw, acc)
+             : gemm_serial(kt, g.Kg, hw, crs, a, b, yg, hw, acc);
+  }
+}
+
+// Conv with zero padding only (other modes were applied by pad2d first).
+Tensor conv2d_zero_padded(const Tensor& x, const Tensor& w, const Tensor& b,
+                          const Conv2dGeometry& g) {
+  Tensor y = Tensor::empty(Shape{g.N, g.K, g.OH, g.OW});
+  if (y.numel() == 0) return y;
+  const Conv2dPlan& plan = conv2d_plan(g);
+  const float* xp = x.data();
+  const float* wp = w.data();
+  const float* bp = b.defined() ? b.data() : nullptr;
+  float* yp = y.data();
+  if (plan.algo == Conv2dAlgo::Depthwise) {
+    const auto dg = depthwise_geometry(g);
+    parallel_for(0, g.N * g.K, [&](int64_t lo, int64_t hi, int) {
+      for (int64_t i = lo; i < hi; ++i) {
+        const int64_t n = i / g.K, k = i % g.K, c = k / g.Kg;
+        plan.kernels->depthwise_forward(dg, xp + (n * g.C + c) * g.in_plane(), wp + k * g.R * g.S,
+                                        bp ? bp[k] : 0.0f, yp + i * g.hw());
+      }
+    });
+  } else if (plan.parallel_over_images) {
+    parallel_for(0, g.N * g.G, [&](int64_t lo, int64_t hi, int) {
+      for (int64_t i = lo; i < hi; ++i) forward_gemm(g, plan, xp, wp, bp, yp, i / g.G, i % g.G, false);
+    });
+  } else {
+    for (int64_t i = 0; i < g.N * g.G; ++i) forward_gemm(g, plan, xp, wp, bp, yp, i / g.G, i % g.G, true);
+  }
+  return y;
+}
+
+struct Conv2dBackward : Node {
+  Conv2dOptions options;  // zero padding, already resolved
+  bool has_bias;
+  std::vector<Tensor> backward(const Tensor& grad_output) override {
+    const Tensor& x = inputs[0];
+    const Tensor& w = inputs[1];
+    Conv2dGrads g = conv2d_backward(grad_output, x, w, options,
+                                    {x.requires_grad(), w.requires_grad(),
+                                     has_bias && inputs[2].requires_grad()});
+    return {g.input, g.weight, has_bias ? g.bias : Tensor()};
+  }
+  const char* name() const override { return "Conv2dBackward"; }
+};
+
+void check_float_cpu(const Tensor& t, const char* what) {
+  if (t.defined())
+    CONVCORE_CHECK_TYPE(t.device() == Device::CPU, "conv2d: ", what, " must be a CPU tensor");
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
+              const Conv2dOptions& options) {
+  check_float_cpu(input, "input");
+  check_float_cpu(weight, "weight");
+  check_float_cpu(bias, "bias");
+  CONVCORE_CHECK_VALUE(weight.defined() && weight.ndim() == 4,
+                       "conv2d: weight must be 4-D [K, C/groups, R, S], got ",
+                       weight.defined() ? weight.shape().str() : std::string("nothing"));
+  Conv2dOptions o = resolve_same_padding(options, weight.size(2), weight.size(3), "conv2d");
+  const bool any_pad = std::any_of(o.padding.begin(), o.padding.end(), [](int64_t p) { return p != 0; });
+  if (o.padding_mode != PaddingMode::Zeros && any_pad) {
+    // As PyTorch: pad explicitly (differentiably), then convolve unpadded.
+    CONVCORE_CHECK_VALUE(input.defined() && input.ndim() == 4,
+                         "conv2d: input must be 4-D [N, C, H, W], got ",
+                         input.defined() ? input.shape().str() : std::string("nothing"));
+    Tensor padded = pad2d(input, o.padding, o.padding_mode);
+    o.padding = {0, 0, 0, 0};
+    o.padding_mode = PaddingMode::Zeros;
+    return conv2d(padded, weight, bias, o);
+  }
+  o.padding_mode = PaddingMode::Zeros;
+  const Conv2dGeometry g = make_conv2d_geometry(input, weight, bias, o, "conv2d");
+  Tensor y = conv2d_zero_padded(input, weight, bias, g);
+  if (any_requires_grad({input, weight, bias})) {
+    auto node = std::make_shared<Conv2dBackward>();
+    node->options = o;
+    node->has_bias = bias.defined();
+    node->inputs = {input, weight, bias};
+    set_history(y, node);
+  }
+  return y;
+}
+
+}  // namespace convcore

@@ -1,0 +1,40 @@
+"""convcore: fast convolutional networks on a C++17 core.
+
+The heavy work runs in the compiled module ``convcore._C``: SIMD kernels
+chosen at run time for the CPU at hand, OpenMP threads, and a define-by-run
+autograd engine. This package gives it a PyTorch-like face.
+"""
+from . import _C
+from ._C import Tensor, from_numpy, ones, tensor, zeros
+from ._runtime import (
+    compiled_isas,
+    get_isa,
+    get_num_threads,
+    no_grad,
+    enable_grad,
+    is_grad_enabled,
+    set_isa,
+    set_num_threads,
+    show_config,
+)
+from . import functional
+
+__version__ = _C.version()
+
+__all__ = [
+    "Tensor",
+    "tensor",
+    "from_numpy",
+    "zeros",
+    "ones",
+    "functional",
+    "no_grad",
+    "enable_grad",
+    "is_grad_enabled",
+    "show_config",
+    "set_num_threads",
+    "get_num_threads",
+    "set_isa",
+    "get_isa",
+    "compiled_isas",
+]
