@@ -1,39 +1,15 @@
-// conv2d forward and its autograd node. The backward passes are in
-// conv2d_backward.cpp; argument checks in conv2d_geometry.cpp.
+// conv2d: the op, its padding modes and its autograd node. The passes are
+// in conv2d_forward.cpp and conv2d_backward.cpp, argument checks in
+// conv2d_geometry.cpp, the choice of algorithm in conv2d_plan.cpp.
 #include <algorithm>
 
 #include "convcore/autograd.h"
 #include "convcore/error.h"
-#include "ops/conv2d_plan.h"
-#include "ops/gemm.h"
-#include "ops/im2col.h"
-#include "runtime/parallel.h"
+#include "ops/conv2d_internal.h"
 
 namespace convcore {
 
 namespace {
-
-// One image n, one group: y_ng [Kg, OH*OW] = w_g [Kg, crs] * im2col(x_ng) (+ bias).
-void forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& plan, const float* x, const float* w,
-                  const float* bias, float* y, int64_t n, int64_t grp, bool parallel) {
-  const float* xg = x + (n * g.C + grp * g.Cg) * g.in_plane();
-  float* yg = y + (n * g.K + grp * g.Kg) * g.hw();
-  const int64_t crs = g.crs(), hw = g.hw();
-  if (bias)
-    for (int64_t k = 0; k < g.Kg; ++k) std::fill(yg + k * hw, yg + (k + 1) * hw, bias[grp * g.Kg + k]);
-  const StridedPackA a{w + grp * g.Kg * crs, crs, 1};
-  const bool acc = bias != nullptr;
-  const kernels::KernelTable& kt = *plan.kernels;
-  if (plan.algo == Conv2dAlgo::Pointwise) {
-    const StridedPackB b{xg, g.in_plane(), 1};
-    parallel ? gemm_parallel(kt, g.Kg, hw, crs, a, b, yg, hw, acc)
-             : gemm_serial(kt, g.Kg, hw, crs, a, b, yg, hw, acc);
-  } else {
-    const Im2colPackB b{&g, xg};
-    parallel ? gemm_parallel(kt, g.Kg, hw, crs, a, b, yg, hw, acc)
-             : gemm_serial(kt, g.Kg, hw, crs, a, b, yg, hw, acc);
-  }
-}
 
 // Conv with zero padding only (other modes were applied by pad2d first).
 Tensor conv2d_zero_padded(const Tensor& x, const Tensor& w, const Tensor& b,
@@ -41,26 +17,11 @@ Tensor conv2d_zero_padded(const Tensor& x, const Tensor& w, const Tensor& b,
   Tensor y = Tensor::empty(Shape{g.N, g.K, g.OH, g.OW});
   if (y.numel() == 0) return y;
   const Conv2dPlan& plan = conv2d_plan(g);
-  const float* xp = x.data();
-  const float* wp = w.data();
-  const float* bp = b.defined() ? b.data() : nullptr;
-  float* yp = y.data();
-  if (plan.algo == Conv2dAlgo::Depthwise) {
-    const auto dg = depthwise_geometry(g);
-    parallel_for(0, g.N * g.K, [&](int64_t lo, int64_t hi, int) {
-      for (int64_t i = lo; i < hi; ++i) {
-        const int64_t n = i / g.K, k = i % g.K, c = k / g.Kg;
-        plan.kernels->depthwise_forward(dg, xp + (n * g.C + c) * g.in_plane(), wp + k * g.R * g.S,
-                                        bp ? bp[k] : 0.0f, yp + i * g.hw());
-      }
-    });
-  } else if (plan.parallel_over_images) {
-    parallel_for(0, g.N * g.G, [&](int64_t lo, int64_t hi, int) {
-      for (int64_t i = lo; i < hi; ++i) forward_gemm(g, plan, xp, wp, bp, yp, i / g.G, i % g.G, false);
-    });
-  } else {
-    for (int64_t i = 0; i < g.N * g.G; ++i) forward_gemm(g, plan, xp, wp, bp, yp, i / g.G, i % g.G, true);
-  }
+  const float* bias = b.defined() ? b.data() : nullptr;
+  if (plan.algo == Conv2dAlgo::Depthwise)
+    conv2d_forward_depthwise(g, plan, x.data(), w.data(), bias, y.data());
+  else
+    conv2d_forward_gemm(g, plan, x.data(), w.data(), bias, y.data());
   return y;
 }
 

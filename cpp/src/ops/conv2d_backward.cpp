@@ -4,11 +4,12 @@
 //   grad_weight = sum_n dy * im2col(x)^T   ("sharing in forward = adding in backward")
 //   grad_bias   = sum over images and positions of dy
 #include <algorithm>
-#include <cstring>
+#include <vector>
 
 #include "convcore/error.h"
 #include "ops/conv2d_plan.h"
 #include "ops/gemm.h"
+#include "ops/gemm_operands.h"
 #include "ops/im2col.h"
 #include "runtime/parallel.h"
 #include "runtime/workspace.h"
@@ -17,49 +18,52 @@ namespace convcore {
 
 namespace {
 
-// dx_ng [Cg, H, W] = col2im(w_g^T [crs, Kg] * dy_ng [Kg, hw]), one chunk of
-// output positions at a time so the im2col gradient slice stays in cache.
-// parallel: split each chunk's GEMM and col2im across threads.
-void backward_data_gemm(const Conv2dGeometry& g, const Conv2dPlan& plan, const float* dy,
-                        const float* w, float* dx, int64_t n, int64_t grp, bool parallel) {
-  const int64_t crs = g.crs(), hw = g.hw();
-  const float* dyg = dy + (n * g.K + grp * g.Kg) * hw;
-  float* dxg = dx + (n * g.C + grp * g.Cg) * g.in_plane();
-  const StridedPackA a{w + grp * g.Kg * crs, 1, crs};  // w_g transposed
-  const kernels::KernelTable& kt = *plan.kernels;
-  if (plan.algo == Conv2dAlgo::Pointwise) {
-    const StridedPackB b{dyg, hw, 1};
-    parallel ? gemm_parallel(kt, crs, hw, g.Kg, a, b, dxg, hw, false)
-             : gemm_serial(kt, crs, hw, g.Kg, a, b, dxg, hw, false);
-    return;
-  }
-  std::fill(dxg, dxg + g.Cg * g.in_plane(), 0.0f);
-  const int64_t chunk = plan.col_chunk;
+// dx for images [n0, n1) of group grp: for each piece of positions,
+//   dcol [crs, len] = w_g^T [crs, Kg] * dy [Kg, len], then col2im into dx.
+// shared: split each piece's GEMM by rows and its col2im by channels across
+// the threads (the caller runs outside any parallel region).
+void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const PrepackedA& wt,
+                         const float* dy, float* dx, int64_t grp, int64_t n0, int64_t n1,
+                         bool shared) {
+  const int64_t crs = g.crs(), hw = g.hw(), plane = g.in_plane();
+  float* dxg = dx + grp * g.Cg * plane;
+  for (int64_t n = n0; n < n1; ++n)
+    std::fill(dxg + n * g.C * plane, dxg + n * g.C * plane + g.Cg * plane, 0.0f);
+  const PlaneSource dys{dy + grp * g.Kg * hw, hw, g.K * hw};
+  const int64_t chunk = p.col_chunk;
   float* col = thread_workspace(kWsCol, static_cast<size_t>(crs * chunk));
-  for (int64_t h0 = 0; h0 < hw; h0 += chunk) {
-    const int64_t len = std::min(chunk, hw - h0);
-    const StridedPackB b{dyg + h0, hw, 1};
-    if (parallel) {
-      gemm_parallel(kt, crs, len, g.Kg, a, b, col, len, false);
-      // Rows of one input channel touch only that channel's plane.
-      parallel_for(0, g.Cg, [&](int64_t lo, int64_t hi, int) {
-        for (int64_t r = lo * g.R * g.S; r < hi * g.R * g.S; ++r)
-          col2im_run_add(g, col + r * len, r, h0, len, dxg);
-      });
-    } else {
-      gemm_serial(kt, crs, len, g.Kg, a, b, col, len, false);
-      for (int64_t r = 0; r < crs; ++r) col2im_run_add(g, col + r * len, r, h0, len, dxg);
+  for (int64_t q0 = n0 * hw; q0 < n1 * hw; q0 += chunk) {
+    const int64_t len = std::min(chunk, n1 * hw - q0);
+    const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
+      PositionsAsColumns<PlaneSource>{dys}(p0, k, q0 + j0, n, NR, dst);
+    };
+    if (!shared) {
+      gemm_serial(*p.kernels, crs, len, g.Kg, wt, b, col, len, false);
+      for (int64_t r = 0; r < crs; ++r) col2im_run_add(g, col + r * len, r, q0, len, dxg, g.C * plane);
+      continue;
     }
+    const int64_t mr = p.kernels->sgemm_mr, tiles = (crs + mr - 1) / mr;
+    parallel_for(0, tiles, [&](int64_t lo, int64_t hi, int) {
+      const int64_t r0 = lo * mr, r1 = std::min(crs, hi * mr);
+      PrepackedA slab = wt;
+      slab.row_offset = r0;
+      gemm_serial(*p.kernels, r1 - r0, len, g.Kg, slab, b, col + r0 * len, len, false);
+    });
+    // The rows of one input channel write only that channel's plane.
+    parallel_for(0, g.Cg, [&](int64_t lo, int64_t hi, int) {
+      for (int64_t r = lo * g.R * g.S; r < hi * g.R * g.S; ++r)
+        col2im_run_add(g, col + r * len, r, q0, len, dxg, g.C * plane);
+    });
   }
 }
 
-Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& plan, const Tensor& dy,
+Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor& dy,
                      const Tensor& w) {
   Tensor dx = Tensor::empty(Shape{g.N, g.C, g.H, g.W});
   const float* dyp = dy.data();
   const float* wp = w.data();
   float* dxp = dx.data();
-  if (plan.algo == Conv2dAlgo::Depthwise) {
+  if (p.algo == Conv2dAlgo::Depthwise) {
     const auto dg = depthwise_geometry(g);
     parallel_for(0, g.N * g.C, [&](int64_t lo, int64_t hi, int) {
       for (int64_t i = lo; i < hi; ++i) {  // input plane i = (n, c) gathers its Kg outputs
@@ -67,79 +71,102 @@ Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& plan, const Tens
         std::fill(plane, plane + g.in_plane(), 0.0f);
         const int64_t n = i / g.C, c = i % g.C;
         for (int64_t k = c * g.Kg; k < (c + 1) * g.Kg; ++k)
-          plan.kernels->depthwise_backward_data(dg, dyp + (n * g.K + k) * g.hw(),
-                                                wp + k * g.R * g.S, plane);
+          p.kernels->depthwise_backward_data(dg, dyp + (n * g.K + k) * g.hw(), wp + k * g.R * g.S, plane);
       }
     });
-  } else if (plan.parallel_over_images) {
-    parallel_for(0, g.N * g.G, [&](int64_t lo, int64_t hi, int) {
-      for (int64_t i = lo; i < hi; ++i) backward_data_gemm(g, plan, dyp, wp, dxp, i / g.G, i % g.G, false);
-    });
+    return dx;
+  }
+  // w_g^T [crs, Kg], packed once per call.
+  const kernels::KernelTable& kt = *p.kernels;
+  const int64_t crs = g.crs(), per_group = prepacked_a_size(kt, crs, g.Kg);
+  float* packed = thread_workspace(kWsWeights, static_cast<size_t>(g.G * per_group));
+  std::vector<PrepackedA> wt(static_cast<size_t>(g.G));
+  parallel_for(0, g.G, [&](int64_t lo, int64_t hi, int) {
+    for (int64_t grp = lo; grp < hi; ++grp)
+      wt[static_cast<size_t>(grp)] = prepack_a(kt, crs, g.Kg, StridedPackA{wp + grp * g.Kg * crs, 1, crs},
+                                               packed + grp * per_group);
+  });
+  const int64_t ipc = p.bwd_images_per_chunk, chunks = (g.N + ipc - 1) / ipc;
+  auto chunk_of = [&](int64_t u, int64_t& grp, int64_t& n0, int64_t& n1) {
+    grp = u / chunks;
+    n0 = (u % chunks) * ipc;
+    n1 = std::min(g.N, n0 + ipc);
+  };
+  if (p.bwd_share_pieces) {
+    for (int64_t u = 0; u < g.G * chunks; ++u) {
+      int64_t grp, n0, n1;
+      chunk_of(u, grp, n0, n1);
+      backward_data_chunk(g, p, wt[static_cast<size_t>(grp)], dyp, dxp, grp, n0, n1, true);
+    }
   } else {
-    for (int64_t i = 0; i < g.N * g.G; ++i) backward_data_gemm(g, plan, dyp, wp, dxp, i / g.G, i % g.G, true);
+    parallel_for(0, g.G * chunks, [&](int64_t lo, int64_t hi, int) {
+      for (int64_t u = lo; u < hi; ++u) {
+        int64_t grp, n0, n1;
+        chunk_of(u, grp, n0, n1);
+        backward_data_chunk(g, p, wt[static_cast<size_t>(grp)], dyp, dxp, grp, n0, n1, false);
+      }
+    });
   }
   return dx;
 }
 
-// Weight gradient. Work is cut into units (image, group, slice of output
-// positions); each thread sums its units into a private [K, crs] buffer and
-// the buffers are added in thread order, so the result depends only on the
-// thread count.
-Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& plan, const Tensor& dy,
+// Weight gradient: dw_g [Kg, crs] = dy_g [Kg, positions] * im2col(x_g)^T [positions, crs].
+// Each group's N * OH * OW positions are cut into weight_parts ranges; each
+// thread sums its ranges into a private [K, crs] buffer and the buffers are
+// added in thread order, so the result depends only on the thread count.
+Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor& dy,
                        const Tensor& x) {
-  const int64_t crs = g.crs(), hw = g.hw(), wsize = g.K * crs;
+  const int64_t crs = g.crs(), hw = g.hw(), plane = g.in_plane(), wsize = g.K * crs;
   Tensor dw = Tensor::zeros(Shape{g.K, g.Cg, g.R, g.S});
   const float* dyp = dy.data();
   const float* xp = x.data();
-  if (plan.algo == Conv2dAlgo::Depthwise) {
+  float* dwp = dw.data();
+  if (g.N == 0) return dw;
+  if (p.algo == Conv2dAlgo::Depthwise) {
     const auto dg = depthwise_geometry(g);
-    float* dwp = dw.data();
     parallel_for(0, g.K, [&](int64_t lo, int64_t hi, int) {
       for (int64_t k = lo; k < hi; ++k)
         for (int64_t n = 0; n < g.N; ++n)
-          plan.kernels->depthwise_backward_weight(dg, dyp + (n * g.K + k) * hw,
-                                                  xp + (n * g.C + k / g.Kg) * g.in_plane(),
-                                                  dwp + k * g.R * g.S);
+          p.kernels->depthwise_backward_weight(dg, dyp + (n * g.K + k) * hw,
+                                               xp + (n * g.C + k / g.Kg) * plane, dwp + k * g.R * g.S);
     });
     return dw;
   }
-  const int64_t images = g.N * g.G;
-  if (images == 0) return dw;
-  const int threads = plan.threads;
-  const int64_t parts = images >= threads ? 1 : (threads + images - 1) / images;
-  const int64_t units = images * parts;
-  const int used = parallel_threads(units);
-  std::vector<float*> partial(static_cast<size_t>(used), nullptr);
-  const kernels::KernelTable& kt = *plan.kernels;
+  const int64_t parts = p.weight_parts, units = g.G * parts;
+  const EvenSplit split{g.N * hw, parts};
+  std::vector<float*> partial(static_cast<size_t>(parallel_threads(units)), nullptr);
   parallel_for(0, units, [&](int64_t lo, int64_t hi, int t) {
     float* acc = thread_workspace(kWsReduce, static_cast<size_t>(wsize));
     std::fill(acc, acc + wsize, 0.0f);
     partial[static_cast<size_t>(t)] = acc;
     for (int64_t u = lo; u < hi; ++u) {
-      const int64_t img = u / parts, part = u % parts, n = img / g.G, grp = img % g.G;
-      const int64_t h0 = hw * part / parts, h1 = hw * (part + 1) / parts;
-      if (h0 == h1) continue;
-      const float* dyg = dy.data() + (n * g.K + grp * g.Kg) * hw;
-      const float* xg = xp + (n * g.C + grp * g.Cg) * g.in_plane();
-      const StridedPackA a{dyg + h0, hw, 1};  // dy_ng [Kg, hw], columns h0..h1
+      const int64_t grp = u / parts, q0 = split.begin(u % parts), q1 = split.end(u % parts);
+      if (q0 == q1) continue;
+      const RowsAsSlivers<PlaneSource> dys{{dyp + grp * g.Kg * hw, hw, g.K * hw}};
+      const auto a = [&](int64_t i0, int64_t m, int64_t p0, int64_t k, int MR, float* dst) {
+        dys(i0, m, q0 + p0, k, MR, dst);
+      };
+      const float* xg = xp + grp * g.Cg * plane;
       float* c = acc + grp * g.Kg * crs;
-      if (plan.algo == Conv2dAlgo::Pointwise) {
-        const StridedPackB b{xg + h0, 1, g.in_plane()};  // x_ng^T [hw, Cg]
-        gemm_serial(kt, g.Kg, crs, h1 - h0, a, b, c, crs, true);
-      } else {
-        const Im2colTransposedPackB full{&g, xg};
-        auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t nn, int NR, float* dst) {
-          full(p0 + h0, k, j0, nn, NR, dst);
+      if (p.algo == Conv2dAlgo::Pointwise) {
+        const RowsAsColumnsTransposed<PlaneSource> xs{{{xg, plane, g.C * plane}}};
+        const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
+          xs(q0 + p0, k, j0, n, NR, dst);
         };
-        gemm_serial(kt, g.Kg, crs, h1 - h0, a, b, c, crs, true);
+        gemm_serial(*p.kernels, g.Kg, crs, q1 - q0, a, b, c, crs, true);
+      } else {
+        const RowsAsColumnsTransposed<Im2colSource> xs{{{&g, xg, g.C * plane}}};
+        const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
+          xs(q0 + p0, k, j0, n, NR, dst);
+        };
+        gemm_serial(*p.kernels, g.Kg, crs, q1 - q0, a, b, c, crs, true);
       }
     }
   });
-  float* dwp = dw.data();
   parallel_for(0, wsize, [&](int64_t lo, int64_t hi, int) {
-    for (const float* p : partial)
-      if (p)
-        for (int64_t i = lo; i < hi; ++i) dwp[i] += p[i];
+    for (const float* part : partial)
+      if (part)
+        for (int64_t i = lo; i < hi; ++i) dwp[i] += part[i];
   });
   return dw;
 }

@@ -1,5 +1,6 @@
 #include "ops/conv2d_plan.h"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <mutex>
@@ -18,33 +19,71 @@ const char* conv2d_algo_name(Conv2dAlgo algo) {
   return "?";
 }
 
-static Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// A GEMM wants at least this many columns (output positions) to amortise
+// packing its A block and the micro-kernel's stores.
+constexpr int64_t kMinColumns = 256;
+constexpr int64_t kTargetColumns = 512;
+
+// Images per chunk for small images: about kTargetColumns positions, with the
+// number of chunks per group a multiple of the thread count where possible.
+int64_t images_per_chunk(const Conv2dGeometry& g, int threads) {
+  const int64_t ideal = std::max<int64_t>(1, kTargetColumns / g.hw());
+  const int64_t per_group_threads = std::max<int64_t>(1, ceil_div(threads, g.G));
+  const int64_t chunks = per_group_threads * std::max<int64_t>(1, ceil_div(g.N, per_group_threads * ideal));
+  return std::max<int64_t>(1, ceil_div(g.N, chunks));
+}
+
+Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   Conv2dPlan p{};
   p.kernels = &kernels::table_for(isa);
   p.threads = threads;
-  if (g.is_depthwise())
-    p.algo = Conv2dAlgo::Depthwise;
-  else if (g.is_pointwise())
-    p.algo = Conv2dAlgo::Pointwise;
-  else
-    p.algo = Conv2dAlgo::ImplicitGemm;
-  p.parallel_over_images = g.N * g.G >= threads;
-  // Backward data writes a [crs, chunk] slice of the im2col gradient and
-  // folds it back at once; ~512 KiB keeps the slice in L2.
-  const int64_t nr = p.kernels->sgemm_nr;
-  const int64_t chunk = (128 * 1024 / std::max<int64_t>(1, g.crs())) / nr * nr;
-  p.col_chunk = std::min(g.hw(), std::max(nr, chunk));
+  p.algo = g.is_depthwise() ? Conv2dAlgo::Depthwise
+           : g.is_pointwise() ? Conv2dAlgo::Pointwise
+                              : Conv2dAlgo::ImplicitGemm;
+  const int64_t mr = p.kernels->sgemm_mr, nr = p.kernels->sgemm_nr;
+
+  // Forward.
+  if (g.hw() >= kMinColumns) {
+    p.images_per_chunk = 1;
+    const int64_t images = g.N * g.G;
+    p.pieces_per_image = images >= threads ? 1 : std::min(ceil_div(threads, images), ceil_div(g.hw(), nr));
+  } else {
+    p.images_per_chunk = images_per_chunk(g, threads);
+    p.pieces_per_image = 1;
+  }
+  const int64_t units = g.G * p.forward_chunks(g);
+  p.forward_slabs = units >= threads ? 1 : std::min(ceil_div(threads, units), ceil_div(g.Kg, mr));
+
+  // Backward data: chunks of whole images (col2im of neighbouring positions
+  // overlaps, so two threads must not share an image unless they split by channel).
+  p.bwd_images_per_chunk = g.hw() >= kMinColumns ? 1 : images_per_chunk(g, threads);
+  p.bwd_share_pieces = g.G * ceil_div(g.N, p.bwd_images_per_chunk) < threads;
+  // ~512 KiB of im2col gradient per piece keeps it in L2.
+  p.col_chunk = std::max(nr, (128 * 1024 / std::max<int64_t>(1, g.crs())) / nr * nr);
+
+  // Weight gradient: enough ranges that every thread has one.
+  p.weight_parts = std::max<int64_t>(1, ceil_div(threads, g.G));
   return p;
 }
 
+}  // namespace
+
+int64_t Conv2dPlan::forward_chunks(const Conv2dGeometry& g) const {
+  return ceil_div(g.N, images_per_chunk) * pieces_per_image;
+}
+
 const Conv2dPlan& conv2d_plan(const Conv2dGeometry& g) {
-  using Key = std::array<int64_t, 22>;
+  using Key = std::array<int64_t, 21>;
   static std::mutex mu;
   static std::map<Key, Conv2dPlan> cache;
   const Isa isa = current_isa();
-  const int threads = parallel_threads(1 << 30);
-  const Key key{g.N, g.C, g.H, g.W, g.K, g.R, g.S, g.OH, g.OW, g.G, g.Cg,
-                g.sh, g.sw, g.dh, g.dw, g.pt, g.pb, g.pl, g.pr, static_cast<int64_t>(isa), threads, 0};
+  const int threads = parallel_threads(int64_t{1} << 30);
+  const Key key{g.N,  g.C,  g.H,  g.W,  g.K,  g.R,  g.S,  g.G,  g.sh, g.sw, g.dh,
+                g.dw, g.pt, g.pb, g.pl, g.pr, g.OH, g.OW, g.Cg, static_cast<int64_t>(isa), threads};
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, make_plan(g, isa, threads)).first;

@@ -1,13 +1,18 @@
-// The algorithm choice for one convolution shape, made once and cached.
+// How one convolution shape is computed: the algorithm and the split of the
+// work into units for the threads. Made once per shape, instruction set and
+// thread count, and cached.
 //
-//   Depthwise     groups == C, one input channel per group: direct kernel.
-//   Pointwise     1x1, stride 1, no padding: the image is already the GEMM
-//                 operand, a plain matrix product per image.
-//   ImplicitGemm  everything else: GEMM whose B operand is packed straight
-//                 from the image by the im2col packers.
+// Algorithms:
+//   Depthwise     groups == C (one input channel per group): the direct kernel.
+//   Pointwise     1x1, stride 1, no padding: the images are the GEMM operand.
+//   ImplicitGemm  everything else: GEMM whose operand is packed straight from
+//                 the images by the im2col source.
 //
-// Threads go over images (and groups) when there are at least as many as
-// threads; otherwise each GEMM is split across threads.
+// GEMM work is cut along output positions q = n * OH * OW + hw, which run
+// across the images of the batch: large images give one chunk per image
+// (split further if there are fewer images than threads), small ones are
+// batched several to a chunk so each GEMM has enough columns. When there are
+// still fewer chunks than threads, the GEMM rows are split into slabs.
 #pragma once
 
 #include "kernels/kernels.h"
@@ -18,15 +23,38 @@ namespace convcore {
 enum class Conv2dAlgo { Depthwise, Pointwise, ImplicitGemm };
 const char* conv2d_algo_name(Conv2dAlgo algo);
 
+// A split of [0, total) into `parts` near-equal contiguous ranges.
+struct EvenSplit {
+  int64_t total = 0, parts = 1;
+  int64_t begin(int64_t i) const { return total * i / parts; }
+  int64_t end(int64_t i) const { return total * (i + 1) / parts; }
+};
+
 struct Conv2dPlan {
   Conv2dAlgo algo;
   const kernels::KernelTable* kernels;
-  int threads;                // threads the plan was made for
-  bool parallel_over_images;  // else: parallel inside each GEMM
-  int64_t col_chunk;          // output positions per col2im chunk (backward data)
+  int threads;  // threads the plan was made for
+
+  // Forward: units = groups x position chunks x row slabs of Kg.
+  int64_t images_per_chunk;  // >= 1; 1 with pieces_per_image >= 1 for large images
+  int64_t pieces_per_image;  // splits of one image's positions (when images are few)
+  int64_t forward_slabs;     // splits of the Kg output rows
+
+  // Backward data: units = groups x image chunks, each walking its positions
+  // in pieces of col_chunk through a [crs, col_chunk] im2col-gradient buffer.
+  // With fewer units than threads, each piece is shared instead: its GEMM
+  // split by rows, its col2im by channels.
+  int64_t bwd_images_per_chunk;
+  bool bwd_share_pieces;
+  int64_t col_chunk;
+
+  // Weight gradient: per group, the N * OH * OW positions in weight_parts ranges.
+  int64_t weight_parts;
+
+  int64_t forward_chunks(const Conv2dGeometry& g) const;  // position chunks per group
 };
 
-// The plan for this geometry, instruction set and thread count.
+// The plan for this geometry under the current instruction set and threads.
 const Conv2dPlan& conv2d_plan(const Conv2dGeometry& g);
 
 }  // namespace convcore

@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 
 #include "kernels/kernels.h"
 #include "runtime/workspace.h"
@@ -33,6 +34,33 @@ inline GemmBlocking gemm_blocking(const kernels::KernelTable& kt) {
   return {kt.sgemm_mr * 16, 256, kt.sgemm_nr * 32};
 }
 
+// An A operand packed once, whole, in gemm_serial's block order, so that a
+// matrix reused by many GEMMs (convolution weights) is packed only once.
+// Block (ic, pc) of kc columns starts at base + pc * m_padded + ic * kc.
+struct PrepackedA {
+  const float* base;
+  int64_t m_padded;        // M rounded up to a multiple of MR
+  int64_t row_offset = 0;  // first row this view starts at (a multiple of MR)
+  const float* block(int64_t ic, int64_t pc, int64_t kc) const {
+    return base + pc * m_padded + (row_offset + ic) * kc;
+  }
+};
+
+inline int64_t prepacked_a_size(const kernels::KernelTable& kt, int64_t M, int64_t K) {
+  return (M + kt.sgemm_mr - 1) / kt.sgemm_mr * kt.sgemm_mr * K;
+}
+
+// Packs all of A [M, K] into dst (prepacked_a_size floats).
+template <class PackA>
+PrepackedA prepack_a(const kernels::KernelTable& kt, int64_t M, int64_t K, const PackA& pack_a,
+                     float* dst) {
+  const int64_t kc_block = gemm_blocking(kt).kc;
+  const int64_t m_padded = (M + kt.sgemm_mr - 1) / kt.sgemm_mr * kt.sgemm_mr;
+  for (int64_t pc = 0; pc < K; pc += kc_block)
+    pack_a(0, M, pc, std::min(kc_block, K - pc), kt.sgemm_mr, dst + pc * m_padded);
+  return {dst, m_padded, 0};
+}
+
 template <class PackA, class PackB>
 void gemm_serial(const kernels::KernelTable& kt, int64_t M, int64_t N, int64_t K, PackA&& pack_a,
                  PackB&& pack_b, float* C, int64_t ldc, bool accumulate) {
@@ -44,7 +72,9 @@ void gemm_serial(const kernels::KernelTable& kt, int64_t M, int64_t N, int64_t K
   }
   const int MR = kt.sgemm_mr, NR = kt.sgemm_nr;
   const GemmBlocking blk = gemm_blocking(kt);
-  float* abuf = thread_workspace(kWsPackA, static_cast<size_t>(blk.mc * blk.kc));
+  float* abuf = std::is_same_v<std::decay_t<PackA>, PrepackedA>
+                    ? nullptr
+                    : thread_workspace(kWsPackA, static_cast<size_t>(blk.mc * blk.kc));
   float* bbuf = thread_workspace(kWsPackB, static_cast<size_t>(blk.kc * blk.nc));
   alignas(64) float tile[32 * 32];  // edge tiles; MR, NR <= 32
 
@@ -56,13 +86,17 @@ void gemm_serial(const kernels::KernelTable& kt, int64_t M, int64_t N, int64_t K
       pack_b(pc, kc, jc, nc, NR, bbuf);
       for (int64_t ic = 0; ic < M; ic += blk.mc) {
         const int64_t mc = std::min(blk.mc, M - ic);
-        pack_a(ic, mc, pc, kc, MR, abuf);
+        const float* ablock = abuf;
+        if constexpr (std::is_same_v<std::decay_t<PackA>, PrepackedA>)
+          ablock = pack_a.block(ic, pc, kc);
+        else
+          pack_a(ic, mc, pc, kc, MR, abuf);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t n = std::min<int64_t>(NR, nc - jr);
           const float* b = bbuf + jr * kc;
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t m = std::min<int64_t>(MR, mc - ir);
-            const float* a = abuf + ir * kc;
+            const float* a = ablock + ir * kc;
             float* c = C + (ic + ir) * ldc + jc + jr;
             if (m == MR && n == NR) {
               kt.sgemm(kc, a, b, c, ldc, acc);

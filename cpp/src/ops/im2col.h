@@ -1,9 +1,10 @@
-// im2col / col2im for one image and one group, and the GEMM packers that
-// read im2col rows straight from the image (implicit GEMM).
+// im2col as a GEMM source, and its adjoint col2im.
 //
-// The im2col matrix of an image x: [Cg, H, W] has one row per (c, r, s)
-// kernel tap ("crs") and one column per output position (oh, ow):
-//   col[crs][oh * OW + ow] = x[c][oh*sh + r*dh - pt][ow*sw + s*dw - pl]  (0 outside)
+// The im2col matrix of one group of a batch has a row per kernel tap
+// crs = (c, r, s) and a column per output position q = n * OH * OW + oh * OW + ow:
+//   col[crs][q] = x[n][c][oh*sh + r*dh - pt][ow*sw + s*dw - pl]   (0 outside the image)
+// It is never stored whole: the GEMM packers read runs of it straight from x
+// (see gemm_operands.h), which is implicit GEMM.
 #pragma once
 
 #include <cstdint>
@@ -12,30 +13,17 @@
 
 namespace convcore {
 
-// Writes col[crs][hw0 .. hw0+count) for x: [Cg, H, W]. Element t of the run
-// goes to dst[(t / seg) * seg_stride + (t % seg) * elem_stride], which covers
-// a plain row (seg = count, elem_stride = 1), packed GEMM slivers
-// (seg = NR, seg_stride = k * NR) and a transposed column (elem_stride = NR).
-void im2col_run(const Conv2dGeometry& g, const float* x, int64_t crs, int64_t hw0, int64_t count,
-                float* dst, int64_t seg, int64_t seg_stride, int64_t elem_stride);
-
-// The adjoint of a plain-row im2col_run: dx[...] += col_row[t] for each t.
-// dx: [Cg, H, W]
-void col2im_run_add(const Conv2dGeometry& g, const float* col_row, int64_t crs, int64_t hw0,
-                    int64_t count, float* dx);
-
-// GEMM B operand for the forward pass: B[crs][hw] = im2col(x).
-struct Im2colPackB {
+struct Im2colSource {
   const Conv2dGeometry* g;
-  const float* x;  // [Cg, H, W]
-  void operator()(int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) const;
+  const float* x;        // image 0's first channel of this group: [Cg, H, W]
+  int64_t image_stride;  // floats from one image to the next (C * H * W)
+  void read_row(int64_t crs, int64_t q0, int64_t count, float* dst, int64_t seg, int64_t seg_stride,
+                int64_t elem_stride) const;
 };
 
-// GEMM B operand for the weight gradient: B[hw][crs] = im2col(x) transposed.
-struct Im2colTransposedPackB {
-  const Conv2dGeometry* g;
-  const float* x;  // [Cg, H, W]
-  void operator()(int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) const;
-};
+// The adjoint of a plain-row read: dx[...] += col_row[t] for positions
+// q0 .. q0 + count of tap crs. dx points like Im2colSource::x.
+void col2im_run_add(const Conv2dGeometry& g, const float* col_row, int64_t crs, int64_t q0,
+                    int64_t count, float* dx, int64_t image_stride);
 
 }  // namespace convcore

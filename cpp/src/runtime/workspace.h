@@ -13,6 +13,7 @@ enum WorkspaceSlot : int {
   kWsPackB,      // GEMM packed B panel
   kWsCol,        // im2col / col2im buffer
   kWsReduce,     // per-thread partial results (weight gradients)
+  kWsWeights,    // prepacked weights, written by the calling thread, read by all
   kWsSlots
 };
 

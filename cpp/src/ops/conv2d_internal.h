@@ -1,0 +1,17 @@
+// The passes of conv2d, shared between conv2d.cpp (the op and its autograd
+// node) and the files that implement them. Raw pointers, shapes from the
+// geometry, arguments already checked.
+#pragma once
+
+#include "ops/conv2d_geometry.h"
+#include "ops/conv2d_plan.h"
+
+namespace convcore {
+
+// x: [N, C, H, W], w: [K, Cg, R, S], bias: [K] or null -> y: [N, K, OH, OW]
+void conv2d_forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
+                         const float* w, const float* bias, float* y);
+void conv2d_forward_depthwise(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
+                              const float* w, const float* bias, float* y);
+
+}  // namespace convcore
