@@ -26,6 +26,9 @@ CASES = [
     (2, 3, 7, 8, 4, (4, 2), 1, "same", (2, 1), 1),     # 'same', even kernel, dilated
     (2, 3, 7, 8, 4, (3, 3), 1, "valid", 1, 1),         # 'valid'
     (3, 64, 10, 10, 40, (3, 3), 1, 1, 1, 1),           # several GEMM tiles per image
+    (2, 8, 9, 9, 12, (3, 3), 1, 1, 1, 4),              # grouped, stride 1
+    (1, 3, 5, 5, 2, (3, 3), 1, 3, 1, 1),               # padding wider than the kernel
+    (5, 4, 20, 20, 8, (3, 3), 1, 1, 1, 1),             # 400 positions per image, odd batch
 ]
 
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "convcore/error.h"
-#include "ops/conv2d_plan.h"
+#include "ops/conv2d_internal.h"
 #include "ops/gemm.h"
 #include "ops/gemm_operands.h"
 #include "ops/im2col.h"
@@ -57,6 +57,33 @@ void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const Pre
   }
 }
 
+// At stride 1 the input gradient is itself a stride-1 convolution: of dy,
+// padded by d*(r-1) - p, with the kernel flipped and its in/out channels
+// swapped per group. It then runs on the fast forward path. Needs
+// p <= d*(r-1) on every side, which holds for all but odd paddings.
+bool transposed_is_forward(const Conv2dGeometry& g) {
+  const int64_t eh = g.dh * (g.R - 1), ew = g.dw * (g.S - 1);
+  return g.sh == 1 && g.sw == 1 && g.pt <= eh && g.pb <= eh && g.pl <= ew && g.pr <= ew;
+}
+
+void backward_data_as_forward(const Conv2dGeometry& g, const float* dy, const float* w, float* dx) {
+  // wt [C, Kg, R, S]: wt[grp*Cg + c][k][R-1-r][S-1-s] = w[grp*Kg + k][c][r][s]
+  std::vector<float> wt(static_cast<size_t>(g.K * g.crs()));
+  const int64_t rs = g.R * g.S;
+  for (int64_t grp = 0; grp < g.G; ++grp)
+    for (int64_t k = 0; k < g.Kg; ++k)
+      for (int64_t c = 0; c < g.Cg; ++c)
+        for (int64_t i = 0; i < rs; ++i)
+          wt[static_cast<size_t>(((grp * g.Cg + c) * g.Kg + k) * rs + (rs - 1 - i))] =
+              w[((grp * g.Kg + k) * g.Cg + c) * rs + i];
+  Conv2dGeometry t = g;
+  t.C = g.K, t.H = g.OH, t.W = g.OW, t.K = g.C, t.OH = g.H, t.OW = g.W;
+  t.Cg = g.Kg, t.Kg = g.Cg;
+  t.pt = g.dh * (g.R - 1) - g.pt, t.pb = g.dh * (g.R - 1) - g.pb;
+  t.pl = g.dw * (g.S - 1) - g.pl, t.pr = g.dw * (g.S - 1) - g.pr;
+  conv2d_forward_gemm(t, conv2d_plan(t), dy, wt.data(), nullptr, dx);
+}
+
 Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor& dy,
                      const Tensor& w) {
   Tensor dx = Tensor::empty(Shape{g.N, g.C, g.H, g.W});
@@ -76,16 +103,19 @@ Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor&
     });
     return dx;
   }
+  if (transposed_is_forward(g)) {
+    backward_data_as_forward(g, dyp, wp, dxp);
+    return dx;
+  }
   // w_g^T [crs, Kg], packed once per call.
   const kernels::KernelTable& kt = *p.kernels;
   const int64_t crs = g.crs(), per_group = prepacked_a_size(kt, crs, g.Kg);
+  const int64_t m_padded = (crs + kt.sgemm_mr - 1) / kt.sgemm_mr * kt.sgemm_mr;
   float* packed = thread_workspace(kWsWeights, static_cast<size_t>(g.G * per_group));
-  std::vector<PrepackedA> wt(static_cast<size_t>(g.G));
-  parallel_for(0, g.G, [&](int64_t lo, int64_t hi, int) {
-    for (int64_t grp = lo; grp < hi; ++grp)
-      wt[static_cast<size_t>(grp)] = prepack_a(kt, crs, g.Kg, StridedPackA{wp + grp * g.Kg * crs, 1, crs},
-                                               packed + grp * per_group);
-  });
+  prepack_a_groups(kt, g.G, crs, g.Kg, [&](int64_t grp) { return StridedPackA{wp + grp * g.Kg * crs, 1, crs}; },
+                   packed);
+  std::vector<PrepackedA> wt;
+  for (int64_t grp = 0; grp < g.G; ++grp) wt.push_back({packed + grp * per_group, m_padded, 0});
   const int64_t ipc = p.bwd_images_per_chunk, chunks = (g.N + ipc - 1) / ipc;
   auto chunk_of = [&](int64_t u, int64_t& grp, int64_t& n0, int64_t& n1) {
     grp = u / chunks;

@@ -1,7 +1,14 @@
-// conv2d forward on the GEMM paths (pointwise and implicit GEMM):
+// conv2d forward on the GEMM paths:
 //   y[n, g*Kg : (g+1)*Kg, :] = w_g [Kg, crs] * im2col(x_n,g) [crs, OH*OW] + bias
 // with the weights packed once per call and shared by all threads.
+//
+// Stride-1 convolutions (PaddedGemm) first copy their images into a
+// zero-padded buffer xp [Cg, Hp, Wp]. On the "padded grid" of positions
+// q = oh * Wp + ow (ow < Wp), im2col row (c, r, s) is simply
+// xp[c*Hp*Wp + r*dh*Wp + s*dw + q]: contiguous, so packing is a plain copy.
+// The Wp - OW extra columns per row are computed and dropped on the way out.
 #include <algorithm>
+#include <vector>
 
 #include "ops/conv2d_internal.h"
 #include "ops/gemm.h"
@@ -15,56 +22,102 @@ namespace convcore {
 namespace {
 
 struct ForwardUnit {
-  int64_t grp, q0, q1, m0, m1;  // group, positions [q0, q1), output rows [m0, m1) of Kg
-  bool one_image;               // positions lie in one image: write y in place
+  int64_t grp, n0, n1, piece;  // group, images [n0, n1), piece of one image's positions
+  int64_t m0, m1;              // output rows [m0, m1) of the group's Kg
 };
 
 ForwardUnit forward_unit(const Conv2dGeometry& g, const Conv2dPlan& p, int64_t u) {
   const int64_t chunks = p.forward_chunks(g), slabs = p.forward_slabs;
   const int64_t grp = u / (chunks * slabs), c = (u / slabs) % chunks, slab = u % slabs;
-  const int64_t mr = p.kernels->sgemm_mr, hw = g.hw();
+  const int64_t mr = p.kernels->sgemm_mr;
   const EvenSplit tiles{(g.Kg + mr - 1) / mr, slabs};
-  ForwardUnit f{grp, 0, 0, tiles.begin(slab) * mr, std::min(g.Kg, tiles.end(slab) * mr), true};
-  if (p.images_per_chunk == 1) {
-    const int64_t n = c / p.pieces_per_image, piece = c % p.pieces_per_image;
-    const EvenSplit split{hw, p.pieces_per_image};
-    f.q0 = n * hw + split.begin(piece);
-    f.q1 = n * hw + split.end(piece);
-  } else {
-    f.q0 = c * p.images_per_chunk * hw;
-    f.q1 = std::min(g.N, (c + 1) * p.images_per_chunk) * hw;
-    f.one_image = false;
-  }
-  return f;
+  const int64_t first = (c / p.pieces_per_image) * p.images_per_chunk;
+  return {grp, first, std::min(g.N, first + p.images_per_chunk), c % p.pieces_per_image,
+          tiles.begin(slab) * mr, std::min(g.Kg, tiles.end(slab) * mr)};
 }
 
+// Positions [q0, q1) of a unit, out of `per_image` per image, counted from image n_base.
+void unit_positions(const Conv2dPlan& p, const ForwardUnit& f, int64_t per_image, int64_t n_base,
+                    int64_t& q0, int64_t& q1) {
+  const EvenSplit split{per_image, p.pieces_per_image};
+  q0 = (f.n0 - n_base) * per_image;
+  q1 = (f.n1 - n_base) * per_image;
+  if (p.pieces_per_image > 1) q1 = q0 + split.end(f.piece), q0 += split.begin(f.piece);
+}
+
+void fill_bias(float* c, int64_t ldc, int64_t rows, int64_t len, const float* bias) {
+  for (int64_t i = 0; i < rows; ++i) std::fill(c + i * ldc, c + i * ldc + len, bias[i]);
+}
+
+// Im2col / pointwise unit: straight into y when its positions lie in one
+// image, else through a [rows, len] buffer scattered image by image.
 template <class Source>
-void run_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const ForwardUnit& f,
-              const PrepackedA& a, const Source& src, const float* bias, float* y) {
-  const int64_t hw = g.hw(), rows = f.m1 - f.m0, len = f.q1 - f.q0;
-  const int64_t k0 = f.grp * g.Kg + f.m0;  // first output channel
+void run_positions_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const ForwardUnit& f,
+                        const PrepackedA& a, const Source& src, const float* bias, float* y) {
+  const int64_t hw = g.hw(), rows = f.m1 - f.m0, k0 = f.grp * g.Kg + f.m0;
+  int64_t q0, q1;
+  unit_positions(p, f, hw, 0, q0, q1);
+  const int64_t len = q1 - q0;
   const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
-    PositionsAsColumns<Source>{src}(p0, k, f.q0 + j0, n, NR, dst);
+    PositionsAsColumns<Source>{src}(p0, k, q0 + j0, n, NR, dst);
   };
-  float* c;
-  int64_t ldc;
-  if (f.one_image) {  // straight into y
-    const int64_t n = f.q0 / hw;
-    c = y + (n * g.K + k0) * hw + (f.q0 - n * hw);
-    ldc = hw;
-  } else {  // several images: a [rows, len] buffer, scattered below
-    c = thread_workspace(kWsCol, static_cast<size_t>(rows * len));
-    ldc = len;
-  }
-  if (bias)
-    for (int64_t i = 0; i < rows; ++i) std::fill(c + i * ldc, c + i * ldc + len, bias[k0 + i]);
+  const bool direct = f.n1 - f.n0 == 1;
+  float* c = direct ? y + (f.n0 * g.K + k0) * hw + (q0 - f.n0 * hw)
+                    : thread_workspace(kWsCol, static_cast<size_t>(rows * len));
+  const int64_t ldc = direct ? hw : len;
+  if (bias) fill_bias(c, ldc, rows, len, bias + k0);
   gemm_serial(*p.kernels, rows, len, g.crs(), a, b, c, ldc, bias != nullptr);
-  if (!f.one_image)
-    for (int64_t q = f.q0; q < f.q1; q += hw) {
-      const int64_t n = q / hw;
-      for (int64_t i = 0; i < rows; ++i)
-        std::copy(c + i * len + (q - f.q0), c + i * len + (q - f.q0) + hw, y + (n * g.K + k0 + i) * hw);
+  if (!direct)
+    for (int64_t n = f.n0; n < f.n1; ++n)
+      for (int64_t i = 0; i < rows; ++i) {
+        const float* from = c + i * len + (n - f.n0) * hw;
+        std::copy(from, from + hw, y + (n * g.K + k0 + i) * hw);
+      }
+}
+
+// Stride-1 unit on the padded grid (see the file comment).
+void run_padded_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const ForwardUnit& f,
+                     const PrepackedA& a, const int64_t* offsets, const float* x,
+                     const float* bias, float* y) {
+  const int64_t Hp = g.H + g.pt + g.pb, Wp = g.W + g.pl + g.pr, padded = g.Cg * Hp * Wp;
+  const int64_t slack = (g.S - 1) * g.dw, images = f.n1 - f.n0;
+  float* xp = thread_workspace(kWsPad, static_cast<size_t>(images * padded + slack));
+  for (int64_t n = f.n0; n < f.n1; ++n)
+    for (int64_t c = 0; c < g.Cg; ++c) {
+      const float* src = x + (n * g.C + f.grp * g.Cg + c) * g.in_plane();
+      float* dst = xp + (n - f.n0) * padded + c * Hp * Wp;
+      std::fill(dst, dst + g.pt * Wp, 0.0f);
+      for (int64_t h = 0; h < g.H; ++h) {
+        float* row = dst + (g.pt + h) * Wp;
+        std::fill(row, row + g.pl, 0.0f);
+        std::copy(src + h * g.W, src + (h + 1) * g.W, row + g.pl);
+        std::fill(row + g.pl + g.W, row + Wp, 0.0f);
+      }
+      std::fill(dst + (g.pt + g.H) * Wp, dst + Hp * Wp, 0.0f);
     }
+  std::fill(xp + images * padded, xp + images * padded + slack, 0.0f);
+
+  const int64_t grid = g.OH * Wp, rows = f.m1 - f.m0, k0 = f.grp * g.Kg + f.m0;
+  int64_t q0, q1;
+  unit_positions(p, f, grid, f.n0, q0, q1);
+  const int64_t len = q1 - q0;
+  const PositionsAsColumns<PlaneSource> pack{{xp, grid, padded, offsets}};
+  const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
+    pack(p0, k, q0 + j0, n, NR, dst);
+  };
+  float* c = thread_workspace(kWsCol, static_cast<size_t>(rows * len));
+  if (bias) fill_bias(c, len, rows, len, bias + k0);
+  gemm_serial(*p.kernels, rows, len, g.crs(), a, b, c, len, bias != nullptr);
+  // Keep the columns ow < OW of each grid row.
+  for (int64_t q = q0; q < q1;) {
+    const int64_t n = f.n0 + q / grid, oh = (q % grid) / Wp, ow = q % Wp;
+    const int64_t run = std::min(q1 - q, Wp - ow), keep = std::max<int64_t>(0, std::min(run, g.OW - ow));
+    for (int64_t i = 0; i < rows && keep > 0; ++i) {
+      const float* from = c + i * len + (q - q0);
+      std::copy(from, from + keep, y + (n * g.K + k0 + i) * g.hw() + oh * g.OW + ow);
+    }
+    q += run;
+  }
 }
 
 }  // namespace
@@ -73,22 +126,36 @@ void conv2d_forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& p, const flo
                          const float* w, const float* bias, float* y) {
   const kernels::KernelTable& kt = *p.kernels;
   const int64_t crs = g.crs(), per_group = prepacked_a_size(kt, g.Kg, crs);
+  const int64_t m_padded = (g.Kg + kt.sgemm_mr - 1) / kt.sgemm_mr * kt.sgemm_mr;
   float* packed = thread_workspace(kWsWeights, static_cast<size_t>(g.G * per_group));
-  parallel_for(0, g.G, [&](int64_t lo, int64_t hi, int) {
-    for (int64_t grp = lo; grp < hi; ++grp)
-      prepack_a(kt, g.Kg, crs, StridedPackA{w + grp * g.Kg * crs, crs, 1}, packed + grp * per_group);
-  });
+  prepack_a_groups(kt, g.G, g.Kg, crs, [&](int64_t grp) { return StridedPackA{w + grp * g.Kg * crs, crs, 1}; },
+                   packed);
+  // Padded grid: where im2col row (c, r, s) starts in a padded image.
+  std::vector<int64_t> offsets;
+  if (p.algo == Conv2dAlgo::PaddedGemm) {
+    const int64_t Hp = g.H + g.pt + g.pb, Wp = g.W + g.pl + g.pr;
+    offsets.resize(static_cast<size_t>(crs));
+    for (int64_t i = 0; i < crs; ++i)
+      offsets[static_cast<size_t>(i)] =
+          (i / (g.R * g.S)) * Hp * Wp + ((i / g.S) % g.R) * g.dh * Wp + (i % g.S) * g.dw;
+  }
   const int64_t units = g.G * p.forward_chunks(g) * p.forward_slabs;
   parallel_for(0, units, [&](int64_t lo, int64_t hi, int) {
     for (int64_t u = lo; u < hi; ++u) {
       const ForwardUnit f = forward_unit(g, p, u);
-      if (f.m0 >= f.m1 || f.q0 >= f.q1) continue;
-      const PrepackedA a{packed + f.grp * per_group, (g.Kg + kt.sgemm_mr - 1) / kt.sgemm_mr * kt.sgemm_mr, f.m0};
+      if (f.m0 >= f.m1 || f.n0 >= f.n1) continue;
+      const PrepackedA a{packed + f.grp * per_group, m_padded, f.m0};
       const float* xg = x + f.grp * g.Cg * g.in_plane();
-      if (p.algo == Conv2dAlgo::Pointwise)
-        run_unit(g, p, f, a, PlaneSource{xg, g.in_plane(), g.C * g.in_plane()}, bias, y);
-      else
-        run_unit(g, p, f, a, Im2colSource{&g, xg, g.C * g.in_plane()}, bias, y);
+      switch (p.algo) {
+        case Conv2dAlgo::PaddedGemm:
+          run_padded_unit(g, p, f, a, offsets.data(), x, bias, y);
+          break;
+        case Conv2dAlgo::Pointwise:
+          run_positions_unit(g, p, f, a, PlaneSource{xg, g.in_plane(), g.C * g.in_plane()}, bias, y);
+          break;
+        default:
+          run_positions_unit(g, p, f, a, Im2colSource{&g, xg, g.C * g.in_plane()}, bias, y);
+      }
     }
   });
 }

@@ -14,6 +14,7 @@ const char* conv2d_algo_name(Conv2dAlgo algo) {
   switch (algo) {
     case Conv2dAlgo::Depthwise: return "depthwise";
     case Conv2dAlgo::Pointwise: return "pointwise";
+    case Conv2dAlgo::PaddedGemm: return "padded_gemm";
     case Conv2dAlgo::ImplicitGemm: return "implicit_gemm";
   }
   return "?";
@@ -41,9 +42,10 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   Conv2dPlan p{};
   p.kernels = &kernels::table_for(isa);
   p.threads = threads;
-  p.algo = g.is_depthwise() ? Conv2dAlgo::Depthwise
-           : g.is_pointwise() ? Conv2dAlgo::Pointwise
-                              : Conv2dAlgo::ImplicitGemm;
+  p.algo = g.is_depthwise()                ? Conv2dAlgo::Depthwise
+           : g.is_pointwise()               ? Conv2dAlgo::Pointwise
+           : g.sh == 1 && g.sw == 1         ? Conv2dAlgo::PaddedGemm
+                                            : Conv2dAlgo::ImplicitGemm;
   const int64_t mr = p.kernels->sgemm_mr, nr = p.kernels->sgemm_nr;
 
   // Forward.

@@ -5,6 +5,8 @@
 // Algorithms:
 //   Depthwise     groups == C (one input channel per group): the direct kernel.
 //   Pointwise     1x1, stride 1, no padding: the images are the GEMM operand.
+//   PaddedGemm    stride 1: GEMM over a zero-padded copy of the images, where
+//                 every im2col row is a contiguous run (conv2d_forward.cpp).
 //   ImplicitGemm  everything else: GEMM whose operand is packed straight from
 //                 the images by the im2col source.
 //
@@ -20,7 +22,7 @@
 
 namespace convcore {
 
-enum class Conv2dAlgo { Depthwise, Pointwise, ImplicitGemm };
+enum class Conv2dAlgo { Depthwise, Pointwise, PaddedGemm, ImplicitGemm };
 const char* conv2d_algo_name(Conv2dAlgo algo);
 
 // A split of [0, total) into `parts` near-equal contiguous ranges.

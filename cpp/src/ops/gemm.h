@@ -61,6 +61,12 @@ PrepackedA prepack_a(const kernels::KernelTable& kt, int64_t M, int64_t K, const
   return {dst, m_padded, 0};
 }
 
+// prepack_a for `groups` matrices A_g [M, K] (pack_of(g) gives A_g's packer)
+// stored one after another, every (group, k-block) packed on its own thread.
+template <class PackOf>
+void prepack_a_groups(const kernels::KernelTable& kt, int64_t groups, int64_t M, int64_t K,
+                      const PackOf& pack_of, float* dst);
+
 template <class PackA, class PackB>
 void gemm_serial(const kernels::KernelTable& kt, int64_t M, int64_t N, int64_t K, PackA&& pack_a,
                  PackB&& pack_b, float* C, int64_t ldc, bool accumulate) {

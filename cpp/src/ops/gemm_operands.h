@@ -20,15 +20,19 @@
 namespace convcore {
 
 // Rows of an NCHW-shaped batch: element (r, q) of image n = q / plane at
-// base[n * image_stride + r * plane + q % plane].
+// base[n * image_stride + row_offset(r) + q % plane], where row_offset(r) is
+// r * plane, or row_offsets[r] when given (the shifted rows of a padded image,
+// see conv2d_forward.cpp).
 struct PlaneSource {
   const float* base;
   int64_t plane, image_stride;
+  const int64_t* row_offsets = nullptr;
   void read_row(int64_t r, int64_t q0, int64_t count, float* dst, int64_t seg, int64_t seg_stride,
                 int64_t elem_stride) const {
+    const int64_t row = row_offsets ? row_offsets[r] : r * plane;
     int64_t n = q0 / plane, hw = q0 % plane;
     for (int64_t t = 0; t < count;) {
-      const float* src = base + n * image_stride + r * plane + hw;
+      const float* src = base + n * image_stride + row + hw;
       const int64_t run_end = t + std::min(count - t, plane - hw);
       while (t < run_end) {  // split where dst segments end
         const int64_t in_seg = t % seg, piece = std::min(run_end - t, seg - in_seg);

@@ -32,3 +32,21 @@ void gemm_parallel(const kernels::KernelTable& kt, int64_t M, int64_t N, int64_t
 }
 
 }  // namespace convcore
+
+namespace convcore {
+
+template <class PackOf>
+void prepack_a_groups(const kernels::KernelTable& kt, int64_t groups, int64_t M, int64_t K,
+                      const PackOf& pack_of, float* dst) {
+  const int64_t kc_block = gemm_blocking(kt).kc, blocks = (K + kc_block - 1) / kc_block;
+  const int64_t m_padded = (M + kt.sgemm_mr - 1) / kt.sgemm_mr * kt.sgemm_mr;
+  const int64_t per_group = prepacked_a_size(kt, M, K);
+  parallel_for(0, groups * blocks, [&](int64_t lo, int64_t hi, int) {
+    for (int64_t u = lo; u < hi; ++u) {
+      const int64_t grp = u / blocks, pc = (u % blocks) * kc_block;
+      pack_of(grp)(0, M, pc, std::min(kc_block, K - pc), kt.sgemm_mr, dst + grp * per_group + pc * m_padded);
+    }
+  });
+}
+
+}  // namespace convcore

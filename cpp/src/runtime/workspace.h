@@ -14,6 +14,7 @@ enum WorkspaceSlot : int {
   kWsCol,        // im2col / col2im buffer
   kWsReduce,     // per-thread partial results (weight gradients)
   kWsWeights,    // prepacked weights, written by the calling thread, read by all
+  kWsPad,        // zero-padded copies of input images
   kWsSlots
 };
 
