@@ -1,0 +1,259 @@
+"""Time convcore's conv2d against PyTorch on the convolution layers of known CNNs.
+
+Both libraries run in the same process on the same inputs with the same
+thread count (convcore.set_num_threads and torch.set_num_threads). For each
+layer and thread count it reports the median time over repeated runs (after
+warm-up) of the forward pass and of forward+backward (all three gradients:
+input, weight and bias), the GFLOP/s that makes, and torch_time /
+convcore_time (above 1: convcore is faster), as a Markdown table.
+
+FLOPs: forward 2*N*K*(C/groups)*R*S*OH*OW; forward+backward counted as three
+times that (the input and weight gradients each cost about one forward).
+
+    python benchmarks/conv_layers.py --quick --threads 1
+    python benchmarks/conv_layers.py --filter resnet18 --markdown-out results.md
+
+Not measured: memory use, first-call (planning) cost, layers other than conv2d.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    batches: Tuple[int, ...]  # the first is the one --quick keeps
+    C: int
+    H: int
+    W: int
+    K: int
+    kernel: int
+    stride: int = 1
+    padding: int = 0
+    groups: int = 1
+
+
+# The suite: input C x H x W -> K channels, square kernel, stride, padding, groups.
+LAYERS: List[Layer] = [
+    Layer("lenet5.conv1", (64,), 1, 32, 32, 6, 5),
+    Layer("lenet5.conv2", (64,), 6, 14, 14, 16, 5),
+    Layer("resnet18.stem", (1, 32), 3, 224, 224, 64, 7, stride=2, padding=3),
+    Layer("resnet18.layer1.3x3", (1, 32), 64, 56, 56, 64, 3, padding=1),
+    Layer("resnet18.layer2.3x3", (1, 32), 128, 28, 28, 128, 3, padding=1),
+    Layer("resnet18.layer3.3x3", (1, 32), 256, 14, 14, 256, 3, padding=1),
+    Layer("resnet18.layer4.3x3", (1, 32), 512, 7, 7, 512, 3, padding=1),
+    Layer("resnet18.downsample.1x1", (1, 32), 64, 56, 56, 128, 1, stride=2),
+    Layer("vgg16.conv1_2", (1, 8), 64, 224, 224, 64, 3, padding=1),
+    Layer("mobilenet.depthwise.3x3", (1, 32), 32, 112, 112, 32, 3, padding=1, groups=32),
+    Layer("mobilenet.pointwise.1x1", (1, 32), 32, 112, 112, 64, 1),
+    Layer("resnet20.cifar.3x3", (128,), 16, 32, 32, 16, 3, padding=1),
+]
+
+
+def out_size(n: int, k: int, stride: int, pad: int) -> int:
+    return (n + 2 * pad - k) // stride + 1
+
+
+def forward_flops(layer: Layer, n: int) -> float:
+    oh = out_size(layer.H, layer.kernel, layer.stride, layer.padding)
+    ow = out_size(layer.W, layer.kernel, layer.stride, layer.padding)
+    return 2.0 * n * layer.K * (layer.C // layer.groups) * layer.kernel ** 2 * oh * ow
+
+
+def median_ms(fn: Callable[[], object], warmup: int, repeat: int, budget_s: float) -> float:
+    """Median wall time of fn() in ms; stops early (after at least 3 runs) past budget_s."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    started = time.perf_counter()
+    for i in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+        if i + 1 >= 3 and time.perf_counter() - started > budget_s:
+            break
+    return statistics.median(times) * 1e3
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_lines(convcore, torch) -> List[str]:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    try:
+        torch_isa = torch.backends.cpu.get_cpu_capability()
+    except AttributeError:
+        torch_isa = "?"
+    return [
+        f"- CPU: {cpu_model()}, {os.cpu_count()} logical cores ({usable} usable by this process)",
+        f"- convcore {convcore.__version__}, instruction set {convcore.get_isa()} "
+        f"(compiled: {', '.join(convcore.compiled_isas())})",
+        f"- torch {torch.__version__} (CPU capability {torch_isa}), numpy {np.__version__}, "
+        f"Python {platform.python_version()}",
+    ]
+
+
+class Case:
+    """One layer at one batch size: inputs for both libraries and the four timed calls."""
+
+    def __init__(self, layer: Layer, n: int, convcore, torch, seed: int = 0):
+        import convcore.functional as F
+
+        self.layer, self.n = layer, n
+        rng = np.random.default_rng(seed)
+        L = layer
+        x = rng.standard_normal((n, L.C, L.H, L.W), dtype=np.float32)
+        w = rng.standard_normal((L.K, L.C // L.groups, L.kernel, L.kernel), dtype=np.float32)
+        w *= 1.0 / np.sqrt(w[0].size)
+        b = rng.standard_normal(L.K, dtype=np.float32)
+        oh = out_size(L.H, L.kernel, L.stride, L.padding)
+        ow = out_size(L.W, L.kernel, L.stride, L.padding)
+        gy = rng.standard_normal((n, L.K, oh, ow), dtype=np.float32)
+        self.conv = dict(stride=L.stride, padding=L.padding, groups=L.groups)
+
+        cx, cw, cb, cgy = (convcore.from_numpy(a) for a in (x, w, b, gy))
+        self.cc_forward = lambda: F.conv2d(cx, cw, cb, **self.conv)
+
+        def cc_forward_backward():
+            F.conv2d(cx, cw, cb, **self.conv)
+            return F.conv2d_backward(cgy, cx, cw, **self.conv, output_mask=(True, True, True))
+
+        self.cc_forward_backward = cc_forward_backward
+
+        tx, tw, tb, tgy = (torch.from_numpy(a) for a in (x, w, b, gy))
+        tconv = torch.nn.functional.conv2d
+
+        def torch_forward():
+            with torch.no_grad():
+                return tconv(tx, tw, tb, **self.conv)
+
+        def torch_forward_backward():
+            with torch.no_grad():
+                tconv(tx, tw, tb, **self.conv)
+                return torch.ops.aten.convolution_backward(
+                    tgy, tx, tw, [L.K], [L.stride] * 2, [L.padding] * 2, [1, 1], False, [0, 0],
+                    L.groups, [True, True, True])
+
+        self.torch_forward = torch_forward
+        self.torch_forward_backward = torch_forward_backward
+
+    def max_rel_error(self) -> float:
+        """Largest difference between the libraries' results, relative to torch's largest value."""
+        worst = 0.0
+        pairs = [(self.cc_forward(), self.torch_forward())]
+        pairs += zip(self.cc_forward_backward(), self.torch_forward_backward())
+        for mine, ref in pairs:
+            ref = ref.numpy()
+            scale = max(float(np.abs(ref).max()), 1e-6)
+            worst = max(worst, float(np.abs(np.asarray(mine) - ref).max()) / scale)
+        return worst
+
+
+def fmt_ms(ms: float) -> str:
+    return f"{ms:.3f}" if ms < 10 else f"{ms:.1f}" if ms < 1000 else f"{ms:.0f}"
+
+
+def layer_label(layer: Layer) -> str:
+    s = f"{layer.kernel}x{layer.kernel}"
+    s += f"/{layer.stride}" if layer.stride != 1 else ""
+    s += f" p{layer.padding}" if layer.padding else ""
+    s += f" g{layer.groups}" if layer.groups != 1 else ""
+    return s
+
+
+HEADER = ("| layer | input N x C x H x W | -> K | kernel | thr | check "
+          "| fwd ms convcore | fwd ms torch | fwd GFLOP/s convcore | fwd GFLOP/s torch | fwd torch/convcore "
+          "| f+b ms convcore | f+b ms torch | f+b GFLOP/s convcore | f+b GFLOP/s torch "
+          "| f+b torch/convcore |")
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2],
+                   help="thread counts to run at, for both libraries (default: 1 2)")
+    p.add_argument("--repeat", type=int, default=None,
+                   help="timed runs per measurement, median reported (default 7, --quick 3)")
+    p.add_argument("--warmup", type=int, default=None, help="untimed runs first (default 2, --quick 1)")
+    p.add_argument("--budget", type=float, default=10.0,
+                   help="stop repeating a measurement after this many seconds, once 3 runs are in")
+    p.add_argument("--filter", default=None,
+                   help="only layers whose name (e.g. 'resnet18.layer1.3x3 b32') contains this")
+    p.add_argument("--quick", action="store_true",
+                   help="only the first batch size of each layer, fewer runs")
+    p.add_argument("--markdown-out", metavar="FILE", help="also write the report to FILE")
+    args = p.parse_args(argv)
+
+    import torch
+
+    import convcore
+
+    repeat = args.repeat or (3 if args.quick else 7)
+    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
+    cases = [(layer, n) for layer in LAYERS for n in (layer.batches[:1] if args.quick else layer.batches)]
+    if args.filter:
+        cases = [(l, n) for l, n in cases if args.filter.lower() in f"{l.name} b{n}".lower()]
+    if not cases:
+        print(f"no layer matches --filter {args.filter!r}; layers: "
+              + ", ".join(l.name for l in LAYERS), file=sys.stderr)
+        return 2
+    if any(t < 1 for t in args.threads):
+        p.error("--threads: every count must be at least 1")
+
+    head = ["# conv2d: convcore vs torch", ""] + machine_lines(convcore, torch)
+    head += [f"- {repeat} timed runs (median) after {warmup} warm-up; threads {args.threads}; "
+             f"check = max |convcore - torch| / max |torch| over output and gradients", ""]
+    print("\n".join(head), flush=True)
+    print(HEADER)
+    print("|" + "---|" * HEADER.count(" | ") + "---|", flush=True)
+    rows = []
+    for layer, n in cases:
+        case = Case(layer, n, convcore, torch)
+        check = case.max_rel_error()
+        gflop = forward_flops(layer, n) / 1e9
+        for t in args.threads:
+            convcore.set_num_threads(t)
+            torch.set_num_threads(t)
+            ms = [median_ms(fn, warmup, repeat, args.budget) for fn in
+                  (case.cc_forward, case.torch_forward, case.cc_forward_backward,
+                   case.torch_forward_backward)]
+            cells = [layer.name, f"{n}x{layer.C}x{layer.H}x{layer.W}", str(layer.K),
+                     layer_label(layer), str(t), f"{check:.0e}",
+                     fmt_ms(ms[0]), fmt_ms(ms[1]), f"{gflop / ms[0] * 1e3:.1f}",
+                     f"{gflop / ms[1] * 1e3:.1f}", f"{ms[1] / ms[0]:.2f}",
+                     fmt_ms(ms[2]), fmt_ms(ms[3]), f"{3 * gflop / ms[2] * 1e3:.1f}",
+                     f"{3 * gflop / ms[3] * 1e3:.1f}", f"{ms[3] / ms[2]:.2f}"]
+            row = "| " + " | ".join(cells) + " |"
+            rows.append(row)
+            print(row, flush=True)
+        del case
+
+    if args.markdown_out:
+        with open(args.markdown_out, "w") as f:
+            f.write("\n".join(head + [HEADER, "|" + "---|" * HEADER.count(" | ") + "---|"] + rows) + "\n")
+        print(f"\nwrote {args.markdown_out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
