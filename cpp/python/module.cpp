@@ -17,6 +17,7 @@ PYBIND11_MODULE(_C, m) {
   });
   bind_runtime(m);
   bind_tensor(m);
+  bind_tensor_ops(m);
   bind_conv(m);
 }
 

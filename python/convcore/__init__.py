@@ -18,6 +18,7 @@ from ._runtime import (
     show_config,
 )
 from . import functional
+from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
 
 __version__ = _C.version()
 
@@ -28,6 +29,15 @@ __all__ = [
     "zeros",
     "ones",
     "functional",
+    "matmul",
+    "reshape",
+    "flatten",
+    "transpose",
+    "permute",
+    "mean",
+    "exp",
+    "log",
+    "relu",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",

@@ -16,6 +16,14 @@ class ValueError : public std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
 
+// An index is outside its dimension. A ValueError, so callers that catch
+// ValueError see it; Python gets an exception that is both IndexError and
+// ValueError, so iteration over a tensor (which stops at IndexError) works.
+class IndexError : public ValueError {
+ public:
+  using ValueError::ValueError;
+};
+
 // An argument has the wrong kind: dtype, rank, memory layout.
 class TypeError : public std::invalid_argument {
  public:
