@@ -45,21 +45,20 @@ def is_grad_enabled() -> bool:
 
 
 @contextlib.contextmanager
-def no_grad() -> Iterator[None]:
+def _grad_mode(enabled: bool) -> Iterator[None]:
+    prev = _C.grad_enabled()
+    _C.set_grad_enabled(enabled)
+    try:
+        yield
+    finally:
+        _C.set_grad_enabled(prev)
+
+
+def no_grad():
     """Within the block, operations record nothing for autograd."""
-    prev = _C.grad_enabled()
-    _C.set_grad_enabled(False)
-    try:
-        yield
-    finally:
-        _C.set_grad_enabled(prev)
+    return _grad_mode(False)
 
 
-@contextlib.contextmanager
-def enable_grad() -> Iterator[None]:
-    prev = _C.grad_enabled()
-    _C.set_grad_enabled(True)
-    try:
-        yield
-    finally:
-        _C.set_grad_enabled(prev)
+def enable_grad():
+    """Within the block, operations record for autograd again (inside no_grad)."""
+    return _grad_mode(True)

@@ -5,21 +5,23 @@
 namespace convcore {
 
 namespace {
-// Output columns [lo, hi) of a row whose input column ow*sw + off is inside [0, W).
-inline void valid_columns(const Conv2dGeometry& g, int64_t off, int64_t& lo, int64_t& hi) {
-  lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
-  hi = g.W - 1 - off >= 0 ? std::min(g.OW, (g.W - 1 - off) / g.sw + 1) : 0;
-  hi = std::max(hi, lo);
-}
+// Kernel tap crs = (c, r, s) and where its im2col row reads: input column
+// ow*sw + off, inside the image for output columns [lo, hi).
+struct Tap {
+  int64_t c, r, off, lo, hi;
+  Tap(const Conv2dGeometry& g, int64_t crs)
+      : c(crs / (g.R * g.S)), r((crs / g.S) % g.R), off((crs % g.S) * g.dw - g.pl) {
+    lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
+    hi = std::max(lo, g.W - 1 - off >= 0 ? std::min(g.OW, (g.W - 1 - off) / g.sw + 1) : 0);
+  }
+};
 }  // namespace
 
 void Im2colSource::read_row(int64_t crs, int64_t q0, int64_t count, float* dst, int64_t seg,
                             int64_t seg_stride, int64_t elem_stride) const {
   const Conv2dGeometry& G = *g;
-  const int64_t c = crs / (G.R * G.S), r = (crs / G.S) % G.R, s = crs % G.S;
-  const int64_t off = s * G.dw - G.pl;
-  int64_t lo, hi;
-  valid_columns(G, off, lo, hi);
+  const Tap tap(G, crs);
+  const int64_t c = tap.c, r = tap.r, off = tap.off, lo = tap.lo, hi = tap.hi;
   const int64_t hw = G.hw();
   int64_t n = q0 / hw, oh = (q0 % hw) / G.OW, ow = q0 % G.OW;
   for (int64_t t = 0; t < count;) {
@@ -53,10 +55,8 @@ void Im2colSource::read_row(int64_t crs, int64_t q0, int64_t count, float* dst, 
 
 void col2im_run_add(const Conv2dGeometry& g, const float* col_row, int64_t crs, int64_t q0,
                     int64_t count, float* dx, int64_t image_stride) {
-  const int64_t c = crs / (g.R * g.S), r = (crs / g.S) % g.R, s = crs % g.S;
-  const int64_t off = s * g.dw - g.pl;
-  int64_t lo, hi;
-  valid_columns(g, off, lo, hi);
+  const Tap tap(g, crs);
+  const int64_t c = tap.c, r = tap.r, off = tap.off, lo = tap.lo, hi = tap.hi;
   const int64_t hw = g.hw();
   int64_t n = q0 / hw, oh = (q0 % hw) / g.OW, ow = q0 % g.OW;
   for (int64_t t = 0; t < count;) {
