@@ -38,7 +38,6 @@ struct KernelTable {
   Isa isa;
   SgemmMicroKernel sgemm;
   int sgemm_mr, sgemm_nr;
-  const char* sgemm_name;
   DepthwiseForwardKernel depthwise_forward;
   DepthwiseBackwardDataKernel depthwise_backward_data;
   DepthwiseBackwardWeightKernel depthwise_backward_weight;

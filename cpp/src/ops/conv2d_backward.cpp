@@ -1,6 +1,7 @@
 // conv2d backward: gradients of input, weight and bias.
 //
-//   grad_input  = col2im(w^T * dy)   per image and group (the transposed convolution)
+//   grad_input  = the transposed convolution of dy: at stride 1 a forward
+//                 convolution with the flipped kernel, else col2im(w^T * dy)
 //   grad_weight = sum_n dy * im2col(x)^T   ("sharing in forward = adding in backward")
 //   grad_bias   = sum over images and positions of dy
 #include <algorithm>

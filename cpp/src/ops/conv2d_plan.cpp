@@ -10,16 +10,6 @@
 
 namespace convcore {
 
-const char* conv2d_algo_name(Conv2dAlgo algo) {
-  switch (algo) {
-    case Conv2dAlgo::Depthwise: return "depthwise";
-    case Conv2dAlgo::Pointwise: return "pointwise";
-    case Conv2dAlgo::PaddedGemm: return "padded_gemm";
-    case Conv2dAlgo::ImplicitGemm: return "implicit_gemm";
-  }
-  return "?";
-}
-
 namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
@@ -41,7 +31,6 @@ int64_t images_per_chunk(const Conv2dGeometry& g, int threads) {
 Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   Conv2dPlan p{};
   p.kernels = &kernels::table_for(isa);
-  p.threads = threads;
   p.algo = g.is_depthwise()                ? Conv2dAlgo::Depthwise
            : g.is_pointwise()               ? Conv2dAlgo::Pointwise
            : g.sh == 1 && g.sw == 1         ? Conv2dAlgo::PaddedGemm

@@ -23,7 +23,6 @@
 namespace convcore {
 
 enum class Conv2dAlgo { Depthwise, Pointwise, PaddedGemm, ImplicitGemm };
-const char* conv2d_algo_name(Conv2dAlgo algo);
 
 // A split of [0, total) into `parts` near-equal contiguous ranges.
 struct EvenSplit {
@@ -35,7 +34,6 @@ struct EvenSplit {
 struct Conv2dPlan {
   Conv2dAlgo algo;
   const kernels::KernelTable* kernels;
-  int threads;  // threads the plan was made for
 
   // Forward: units = groups x position chunks x row slabs of Kg.
   int64_t images_per_chunk;  // >= 1; 1 with pieces_per_image >= 1 for large images

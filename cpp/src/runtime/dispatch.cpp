@@ -7,7 +7,7 @@ namespace convcore::kernels {
 
 #define CONVCORE_TABLE(level, ns, gemm, mr, nr)                                              \
   KernelTable {                                                                              \
-    level, gemm, mr, nr, #gemm, ns::depthwise_forward, ns::depthwise_backward_data,          \
+    level, gemm, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,          \
         ns::depthwise_backward_weight                                                        \
   }
 
