@@ -18,15 +18,13 @@ Not measured: memory use, first-call (planning) cost, layers other than conv2d.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
 import sys
-import time
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
+
+from _common import fmt_ms, machine_lines, median_ms
 
 
 @dataclass(frozen=True)
@@ -68,50 +66,6 @@ def forward_flops(layer: Layer, n: int) -> float:
     oh = out_size(layer.H, layer.kernel, layer.stride, layer.padding)
     ow = out_size(layer.W, layer.kernel, layer.stride, layer.padding)
     return 2.0 * n * layer.K * (layer.C // layer.groups) * layer.kernel ** 2 * oh * ow
-
-
-def median_ms(fn: Callable[[], object], warmup: int, repeat: int, budget_s: float) -> float:
-    """Median wall time of fn() in ms; stops early (after at least 3 runs) past budget_s."""
-    for _ in range(warmup):
-        fn()
-    times = []
-    started = time.perf_counter()
-    for i in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-        if i + 1 >= 3 and time.perf_counter() - started > budget_s:
-            break
-    return statistics.median(times) * 1e3
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def machine_lines(convcore, torch) -> List[str]:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count()
-    try:
-        torch_isa = torch.backends.cpu.get_cpu_capability()
-    except AttributeError:
-        torch_isa = "?"
-    return [
-        f"- CPU: {cpu_model()}, {os.cpu_count()} logical cores ({usable} usable by this process)",
-        f"- convcore {convcore.__version__}, instruction set {convcore.get_isa()} "
-        f"(compiled: {', '.join(convcore.compiled_isas())})",
-        f"- torch {torch.__version__} (CPU capability {torch_isa}), numpy {np.__version__}, "
-        f"Python {platform.python_version()}",
-    ]
 
 
 class Case:
@@ -168,10 +122,6 @@ class Case:
             scale = max(float(np.abs(ref).max()), 1e-6)
             worst = max(worst, float(np.abs(np.asarray(mine) - ref).max()) / scale)
         return worst
-
-
-def fmt_ms(ms: float) -> str:
-    return f"{ms:.3f}" if ms < 10 else f"{ms:.1f}" if ms < 1000 else f"{ms:.0f}"
 
 
 def layer_label(layer: Layer) -> str:

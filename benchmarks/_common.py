@@ -1,0 +1,58 @@
+"""Timing and machine description shared by the benchmark scripts."""
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import time
+from typing import Callable, List
+
+import numpy as np
+
+
+def median_ms(fn: Callable[[], object], warmup: int, repeat: int, budget_s: float) -> float:
+    """Median wall time of fn() in ms; stops early (after at least 3 runs) past budget_s."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    started = time.perf_counter()
+    for i in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+        if i + 1 >= 3 and time.perf_counter() - started > budget_s:
+            break
+    return statistics.median(times) * 1e3
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_lines(convcore, torch) -> List[str]:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    try:
+        torch_isa = torch.backends.cpu.get_cpu_capability()
+    except AttributeError:
+        torch_isa = "?"
+    return [
+        f"- CPU: {cpu_model()}, {os.cpu_count()} logical cores ({usable} usable by this process)",
+        f"- convcore {convcore.__version__}, instruction set {convcore.get_isa()} "
+        f"(compiled: {', '.join(convcore.compiled_isas())})",
+        f"- torch {torch.__version__} (CPU capability {torch_isa}), numpy {np.__version__}, "
+        f"Python {platform.python_version()}",
+    ]
+
+
+def fmt_ms(ms: float) -> str:
+    return f"{ms:.3f}" if ms < 10 else f"{ms:.1f}" if ms < 1000 else f"{ms:.0f}"
