@@ -13,6 +13,10 @@ CASES = [
     (1, 4, 10, 10, 6, (3, 3), 2, 1, 1, 2),             # strided, padded, 2 groups
     (3, 8, 13, 7, 8, (3, 3), 1, 2, 2, 8),              # depthwise, dilated
     (2, 6, 12, 12, 12, (3, 3), 1, 1, 1, 6),            # depthwise, channel multiplier 2
+    (2, 4, 19, 37, 4, (3, 3), 1, 1, 1, 4),             # depthwise, partial row and column tiles
+    (1, 6, 17, 23, 6, (3, 3), 2, 1, 1, 6),             # depthwise, stride 2 (MobileNet)
+    (2, 3, 9, 40, 6, (5, 3), 1, (0, 1, 3, 2), (1, 2), 3),  # depthwise 5x3, dilated, per side, x2
+    (1, 2, 6, 6, 2, (3, 3), 1, 3, 1, 2),               # depthwise, padding wider than the kernel
     (2, 16, 8, 8, 32, (1, 1), 1, 0, 1, 1),             # pointwise
     (2, 8, 9, 9, 16, (1, 1), 2, 0, 1, 1),              # 1x1 stride 2 (ResNet downsample)
     (1, 3, 20, 20, 17, (7, 7), 2, 3, 1, 1),            # 7x7/2 stem

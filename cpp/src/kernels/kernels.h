@@ -19,18 +19,25 @@ namespace convcore::kernels {
 using SgemmMicroKernel = void (*)(int64_t kc, const float* a, const float* b, float* c,
                                   int64_t ldc, bool accumulate);
 
-// Depthwise 2D convolution over one channel plane, the forward direction:
-//   x: [H][W] input plane, w: [R][S] filter, y: [OH][OW] output plane (overwritten)
+// Depthwise 2D convolution over one channel plane.
+//   x: [H][W] input plane, w: [R][S] filter, y / dy: [OH][OW] output plane.
+// Forward and weight gradient take a *pre-padded* x (pad_top = pad_left = 0)
+// and read whole tiles of depthwise_cols output columns without bounds
+// checks: W must be at least depthwise_padded_width(g, cols).
 struct DepthwiseGeometry {
   int64_t H, W, OH, OW, R, S;
   int64_t stride_h, stride_w, pad_top, pad_left, dil_h, dil_w;
 };
+inline int64_t depthwise_padded_width(const DepthwiseGeometry& g, int64_t cols) {
+  return ((g.OW + cols - 1) / cols * cols - 1) * g.stride_w + (g.S - 1) * g.dil_w + 1;
+}
+// y is overwritten.
 using DepthwiseForwardKernel = void (*)(const DepthwiseGeometry& g, const float* x,
                                         const float* w, float bias, float* y);
-// dx: [H][W] (accumulated into), dy: [OH][OW]
+// dx: [H][W], unpadded (pad_top / pad_left give the padding), accumulated into.
 using DepthwiseBackwardDataKernel = void (*)(const DepthwiseGeometry& g, const float* dy,
                                              const float* w, float* dx);
-// dw: [R][S] (accumulated into)
+// dw: [R][S], accumulated into; x pre-padded as for the forward kernel.
 using DepthwiseBackwardWeightKernel = void (*)(const DepthwiseGeometry& g, const float* dy,
                                                const float* x, float* dw);
 
@@ -41,6 +48,7 @@ struct KernelTable {
   DepthwiseForwardKernel depthwise_forward;
   DepthwiseBackwardDataKernel depthwise_backward_data;
   DepthwiseBackwardWeightKernel depthwise_backward_weight;
+  int depthwise_cols;  // output columns per tile of the depthwise kernels
 };
 
 // The table of the level in use (convcore::current_isa()).
@@ -55,6 +63,7 @@ const KernelTable& table_for(Isa isa);
   void depthwise_forward(const DepthwiseGeometry&, const float*, const float*, float, float*); \
   void depthwise_backward_data(const DepthwiseGeometry&, const float*, const float*, float*); \
   void depthwise_backward_weight(const DepthwiseGeometry&, const float*, const float*, float*); \
+  extern const int depthwise_cols;                                                          \
   }
 
 CONVCORE_DECLARE_ISA_KERNELS(scalar)

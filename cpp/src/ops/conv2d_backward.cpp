@@ -92,16 +92,7 @@ Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor&
   const float* wp = w.data();
   float* dxp = dx.data();
   if (p.algo == Conv2dAlgo::Depthwise) {
-    const auto dg = depthwise_geometry(g);
-    parallel_for(0, g.N * g.C, [&](int64_t lo, int64_t hi, int) {
-      for (int64_t i = lo; i < hi; ++i) {  // input plane i = (n, c) gathers its Kg outputs
-        float* plane = dxp + i * g.in_plane();
-        std::fill(plane, plane + g.in_plane(), 0.0f);
-        const int64_t n = i / g.C, c = i % g.C;
-        for (int64_t k = c * g.Kg; k < (c + 1) * g.Kg; ++k)
-          p.kernels->depthwise_backward_data(dg, dyp + (n * g.K + k) * g.hw(), wp + k * g.R * g.S, plane);
-      }
-    });
+    conv2d_backward_data_depthwise(g, p, dyp, wp, dxp);
     return dx;
   }
   if (transposed_is_forward(g)) {
@@ -154,13 +145,7 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
   float* dwp = dw.data();
   if (g.N == 0) return dw;
   if (p.algo == Conv2dAlgo::Depthwise) {
-    const auto dg = depthwise_geometry(g);
-    parallel_for(0, g.K, [&](int64_t lo, int64_t hi, int) {
-      for (int64_t k = lo; k < hi; ++k)
-        for (int64_t n = 0; n < g.N; ++n)
-          p.kernels->depthwise_backward_weight(dg, dyp + (n * g.K + k) * hw,
-                                               xp + (n * g.C + k / g.Kg) * plane, dwp + k * g.R * g.S);
-    });
+    conv2d_backward_weight_depthwise(g, p, dyp, xp, dwp);
     return dw;
   }
   const int64_t parts = p.weight_parts, units = g.G * parts;

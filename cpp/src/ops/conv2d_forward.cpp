@@ -160,16 +160,4 @@ void conv2d_forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& p, const flo
   });
 }
 
-void conv2d_forward_depthwise(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
-                              const float* w, const float* bias, float* y) {
-  const auto dg = depthwise_geometry(g);
-  parallel_for(0, g.N * g.K, [&](int64_t lo, int64_t hi, int) {
-    for (int64_t i = lo; i < hi; ++i) {
-      const int64_t n = i / g.K, k = i % g.K, c = k / g.Kg;
-      p.kernels->depthwise_forward(dg, x + (n * g.C + c) * g.in_plane(), w + k * g.R * g.S,
-                                   bias ? bias[k] : 0.0f, y + i * g.hw());
-    }
-  });
-}
-
 }  // namespace convcore

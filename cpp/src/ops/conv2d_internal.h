@@ -11,7 +11,13 @@ namespace convcore {
 // x: [N, C, H, W], w: [K, Cg, R, S], bias: [K] or null -> y: [N, K, OH, OW]
 void conv2d_forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
                          const float* w, const float* bias, float* y);
+
+// Depthwise (conv2d_depthwise.cpp). dx: [N, C, H, W] overwritten; dw: [K, 1, R, S] accumulated into.
 void conv2d_forward_depthwise(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
                               const float* w, const float* bias, float* y);
+void conv2d_backward_data_depthwise(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
+                                    const float* w, float* dx);
+void conv2d_backward_weight_depthwise(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
+                                      const float* x, float* dw);
 
 }  // namespace convcore

@@ -7,8 +7,8 @@ namespace convcore::kernels {
 
 #define CONVCORE_TABLE(level, ns, gemm, mr, nr)                                              \
   KernelTable {                                                                              \
-    level, gemm, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,          \
-        ns::depthwise_backward_weight                                                        \
+    level, gemm, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,                 \
+        ns::depthwise_backward_weight, ns::depthwise_cols                                              \
   }
 
 static const KernelTable kScalar = CONVCORE_TABLE(Isa::Scalar, scalar, sgemm_kernel_4x16_scalar, 4, 16);
