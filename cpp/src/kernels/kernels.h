@@ -41,6 +41,20 @@ using DepthwiseBackwardDataKernel = void (*)(const DepthwiseGeometry& g, const f
 using DepthwiseBackwardWeightKernel = void (*)(const DepthwiseGeometry& g, const float* dy,
                                                const float* x, float* dw);
 
+// Direct convolution tiles (direct_conv2d.inc): output channels along the
+// lanes, direct_nr of them per tile; x a zero-padded image, tap i of the
+// filter at x + off[i], consecutive positions sx apart.
+//   forward: c[p][j] = sum_i x[off[i] + p*sx] * w[i][j] for p < positions
+//     (1 <= positions <= direct_max_tile), w: [taps][nr], c: [positions][nr]
+//   weight:  dw[t][j] += sum over rows r < rows, q < cols of
+//              x[r*row_stride + off[t] + q*sx] * dyt[r*cols + q][j]
+//     (1 <= taps <= direct_max_tile), dyt: [rows*cols][nr], dw: [taps][nr]
+using DirectForwardKernel = void (*)(int positions, int64_t taps, const int64_t* off,
+                                     const float* x, int64_t sx, const float* w, float* c);
+using DirectWeightKernel = void (*)(int taps, int64_t rows, int64_t cols, int64_t row_stride,
+                                    int64_t sx, const int64_t* off, const float* x,
+                                    const float* dyt, float* dw);
+
 struct KernelTable {
   Isa isa;
   SgemmMicroKernel sgemm;
@@ -49,6 +63,9 @@ struct KernelTable {
   DepthwiseBackwardDataKernel depthwise_backward_data;
   DepthwiseBackwardWeightKernel depthwise_backward_weight;
   int depthwise_cols;  // output columns per tile of the depthwise kernels
+  DirectForwardKernel direct_forward;
+  DirectWeightKernel direct_weight;
+  int direct_nr, direct_max_tile;
 };
 
 // The table of the level in use (convcore::current_isa()).
@@ -56,14 +73,19 @@ const KernelTable& active();
 // The table of a given level; the level must be compiled in.
 const KernelTable& table_for(Isa isa);
 
-// Per-level entry points. The depthwise kernels come from one source,
-// depthwise_conv2d.inc, compiled once per level.
+// Per-level entry points. The depthwise and direct kernels come from one
+// source each (depthwise_conv2d.inc, direct_conv2d.inc), compiled once per level.
 #define CONVCORE_DECLARE_ISA_KERNELS(ns)                                                    \
   namespace ns {                                                                            \
   void depthwise_forward(const DepthwiseGeometry&, const float*, const float*, float, float*); \
   void depthwise_backward_data(const DepthwiseGeometry&, const float*, const float*, float*); \
   void depthwise_backward_weight(const DepthwiseGeometry&, const float*, const float*, float*); \
   extern const int depthwise_cols;                                                          \
+  void direct_conv_forward(int, int64_t, const int64_t*, const float*, int64_t, const float*, \
+                           float*);                                                         \
+  void direct_conv_weight(int, int64_t, int64_t, int64_t, int64_t, const int64_t*,            \
+                          const float*, const float*, float*);                              \
+  extern const int direct_nr, direct_max_tile;                                              \
   }
 
 CONVCORE_DECLARE_ISA_KERNELS(scalar)

@@ -17,11 +17,7 @@ Tensor conv2d_zero_padded(const Tensor& x, const Tensor& w, const Tensor& b,
   Tensor y = Tensor::empty(Shape{g.N, g.K, g.OH, g.OW});
   if (y.numel() == 0) return y;
   const Conv2dPlan& plan = conv2d_plan(g);
-  const float* bias = b.defined() ? b.data() : nullptr;
-  if (plan.algo == Conv2dAlgo::Depthwise)
-    conv2d_forward_depthwise(g, plan, x.data(), w.data(), bias, y.data());
-  else
-    conv2d_forward_gemm(g, plan, x.data(), w.data(), bias, y.data());
+  conv2d_forward(g, plan, x.data(), w.data(), b.defined() ? b.data() : nullptr, y.data());
   return y;
 }
 
@@ -45,6 +41,15 @@ void check_float_cpu(const Tensor& t, const char* what) {
 }
 
 }  // namespace
+
+void conv2d_forward(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x, const float* w,
+                    const float* bias, float* y) {
+  switch (p.algo) {
+    case Conv2dAlgo::Depthwise: return conv2d_forward_depthwise(g, p, x, w, bias, y);
+    case Conv2dAlgo::Direct: return conv2d_forward_direct(g, p, x, w, bias, y);
+    default: return conv2d_forward_gemm(g, p, x, w, bias, y);
+  }
+}
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               const Conv2dOptions& options) {

@@ -82,7 +82,7 @@ void backward_data_as_forward(const Conv2dGeometry& g, const float* dy, const fl
   t.Cg = g.Kg, t.Kg = g.Cg;
   t.pt = g.dh * (g.R - 1) - g.pt, t.pb = g.dh * (g.R - 1) - g.pb;
   t.pl = g.dw * (g.S - 1) - g.pl, t.pr = g.dw * (g.S - 1) - g.pr;
-  conv2d_forward_gemm(t, conv2d_plan(t), dy, wt.data(), nullptr, dx);
+  conv2d_forward(t, conv2d_plan(t), dy, wt.data(), nullptr, dx);
 }
 
 Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor& dy,
@@ -146,6 +146,10 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
   if (g.N == 0) return dw;
   if (p.algo == Conv2dAlgo::Depthwise) {
     conv2d_backward_weight_depthwise(g, p, dyp, xp, dwp);
+    return dw;
+  }
+  if (p.algo == Conv2dAlgo::Direct) {
+    conv2d_backward_weight_direct(g, p, dyp, xp, dwp);
     return dw;
   }
   const int64_t parts = p.weight_parts, units = g.G * parts;

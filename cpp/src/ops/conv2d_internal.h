@@ -9,8 +9,17 @@
 namespace convcore {
 
 // x: [N, C, H, W], w: [K, Cg, R, S], bias: [K] or null -> y: [N, K, OH, OW]
+// conv2d_forward runs the plan's algorithm; the others are the algorithms.
+void conv2d_forward(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x, const float* w,
+                    const float* bias, float* y);
 void conv2d_forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
                          const float* w, const float* bias, float* y);
+
+// Direct (conv2d_direct.cpp). dw: [K, Cg, R, S], accumulated into.
+void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
+                           const float* w, const float* bias, float* y);
+void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
+                                   const float* x, float* dw);
 
 // Depthwise (conv2d_depthwise.cpp). dx: [N, C, H, W] overwritten; dw: [K, 1, R, S] accumulated into.
 void conv2d_forward_depthwise(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,

@@ -33,6 +33,7 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   p.kernels = &kernels::table_for(isa);
   p.algo = g.is_depthwise()                ? Conv2dAlgo::Depthwise
            : g.is_pointwise()               ? Conv2dAlgo::Pointwise
+           : g.Kg <= kDirectMaxChannels     ? Conv2dAlgo::Direct
            : g.sh == 1 && g.sw == 1         ? Conv2dAlgo::PaddedGemm
                                             : Conv2dAlgo::ImplicitGemm;
   const int64_t mr = p.kernels->sgemm_mr, nr = p.kernels->sgemm_nr;
@@ -55,6 +56,8 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   p.bwd_share_pieces = g.G * ceil_div(g.N, p.bwd_images_per_chunk) < threads;
   // ~512 KiB of im2col gradient per piece keeps it in L2.
   p.col_chunk = std::max(nr, (128 * 1024 / std::max<int64_t>(1, g.crs())) / nr * nr);
+
+  p.direct_row_pieces = std::max<int64_t>(1, std::min(g.OH, ceil_div(threads, g.N * g.G)));
 
   // Weight gradient: enough ranges that every thread has one.
   p.weight_parts = std::max<int64_t>(1, ceil_div(threads, g.G));

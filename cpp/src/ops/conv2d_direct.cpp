@@ -1,0 +1,141 @@
+// conv2d for layers with few output channels per group (Conv2dAlgo::Direct):
+// forward and weight gradient on the direct kernels of
+// kernels/direct_conv2d.inc, which put output channels along the vector
+// lanes and read the input straight from a zero-padded copy of each image.
+//
+// Weights are packed once per call as [group][channel tile][crs][nr]
+// (channels past Kg zero), so a tile's FMAs always use whole vectors.
+#include <algorithm>
+#include <vector>
+
+#include "ops/conv2d_internal.h"
+#include "runtime/parallel.h"
+#include "runtime/workspace.h"
+
+namespace convcore {
+
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// The padded image of one group and where each filter tap (c, r, s) reads it.
+struct PaddedImage {
+  int64_t Hp, Wp;
+  std::vector<int64_t> off;  // [crs]
+
+  explicit PaddedImage(const Conv2dGeometry& g)
+      : Hp(g.H + g.pt + g.pb), Wp(g.W + g.pl + g.pr), off(static_cast<size_t>(g.crs())) {
+    for (int64_t i = 0; i < g.crs(); ++i)
+      off[static_cast<size_t>(i)] =
+          (i / (g.R * g.S)) * Hp * Wp + ((i / g.S) % g.R) * g.dh * Wp + (i % g.S) * g.dw;
+  }
+  int64_t size(const Conv2dGeometry& g) const { return g.Cg * Hp * Wp; }
+
+  // Copies channels [grp*Cg, (grp+1)*Cg) of image n into dst with zero borders.
+  void fill(const Conv2dGeometry& g, const float* x, int64_t n, int64_t grp, float* dst) const {
+    for (int64_t c = 0; c < g.Cg; ++c) {
+      const float* src = x + (n * g.C + grp * g.Cg + c) * g.in_plane();
+      float* d = dst + c * Hp * Wp;
+      std::fill(d, d + g.pt * Wp, 0.0f);
+      for (int64_t h = 0; h < g.H; ++h) {
+        float* row = d + (g.pt + h) * Wp;
+        std::fill(row, row + g.pl, 0.0f);
+        std::copy(src + h * g.W, src + (h + 1) * g.W, row + g.pl);
+        std::fill(row + g.pl + g.W, row + Wp, 0.0f);
+      }
+      std::fill(d + (g.pt + g.H) * Wp, d + Hp * Wp, 0.0f);
+    }
+  }
+};
+
+}  // namespace
+
+void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
+                           const float* w, const float* bias, float* y) {
+  const kernels::KernelTable& kt = *p.kernels;
+  const int64_t nr = kt.direct_nr, crs = g.crs(), ktiles = ceil_div(g.Kg, nr);
+  // w [K, crs] -> packed [G][ktiles][crs][nr]
+  float* packed = thread_workspace(kWsWeights, static_cast<size_t>(g.G * ktiles * crs * nr));
+  for (int64_t grp = 0; grp < g.G; ++grp)
+    for (int64_t t = 0; t < ktiles; ++t)
+      for (int64_t i = 0; i < crs; ++i)
+        for (int64_t j = 0; j < nr; ++j) {
+          const int64_t k = t * nr + j;
+          packed[((grp * ktiles + t) * crs + i) * nr + j] = k < g.Kg ? w[(grp * g.Kg + k) * crs + i] : 0.0f;
+        }
+  const PaddedImage img(g);
+  const int64_t tiles = ceil_div(g.OW, kt.direct_max_tile), pieces = p.direct_row_pieces;
+  const EvenSplit cols{g.OW, tiles}, rows{g.OH, pieces};
+  parallel_for(0, g.N * g.G * pieces, [&](int64_t lo, int64_t hi, int) {
+    float* xp = thread_workspace(kWsPad, static_cast<size_t>(img.size(g)));
+    float* tile = thread_workspace(kWsCol, static_cast<size_t>(kt.direct_max_tile * nr));
+    for (int64_t u = lo; u < hi; ++u) {
+      const int64_t n = u / (g.G * pieces), grp = (u / pieces) % g.G, piece = u % pieces;
+      img.fill(g, x, n, grp, xp);
+      for (int64_t oh = rows.begin(piece); oh < rows.end(piece); ++oh)
+        for (int64_t t = 0; t < ktiles; ++t) {
+          const float* wt = packed + (grp * ktiles + t) * crs * nr;
+          const int64_t k0 = grp * g.Kg + t * nr, kn = std::min(nr, g.Kg - t * nr);
+          for (int64_t c = 0; c < tiles; ++c) {
+            const int64_t ow0 = cols.begin(c), P = cols.end(c) - ow0;
+            kt.direct_forward(static_cast<int>(P), crs, img.off.data(),
+                              xp + oh * g.sh * img.Wp + ow0 * g.sw, g.sw, wt, tile);
+            for (int64_t j = 0; j < kn; ++j) {
+              float* yr = y + ((n * g.K + k0 + j) * g.OH + oh) * g.OW + ow0;
+              const float b = bias ? bias[k0 + j] : 0.0f;
+              for (int64_t q = 0; q < P; ++q) yr[q] = tile[q * nr + j] + b;
+            }
+          }
+        }
+    }
+  });
+}
+
+void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
+                                   const float* x, float* dw) {
+  const kernels::KernelTable& kt = *p.kernels;
+  const int64_t nr = kt.direct_nr, crs = g.crs(), ktiles = ceil_div(g.Kg, nr), hw = g.hw();
+  const int64_t acc_size = g.G * ktiles * crs * nr, maxt = kt.direct_max_tile;
+  const PaddedImage img(g);
+  // Each thread sums its images into a private [G][ktiles][crs][nr] buffer;
+  // the buffers are added in thread order, so the result depends only on the
+  // thread count.
+  std::vector<float*> partial(static_cast<size_t>(parallel_threads(g.N)), nullptr);
+  parallel_for(0, g.N, [&](int64_t lo, int64_t hi, int thread) {
+    float* acc = thread_workspace(kWsReduce, static_cast<size_t>(acc_size));
+    std::fill(acc, acc + acc_size, 0.0f);
+    partial[static_cast<size_t>(thread)] = acc;
+    float* xp = thread_workspace(kWsPad, static_cast<size_t>(img.size(g)));
+    float* dyt = thread_workspace(kWsCol, static_cast<size_t>(hw * nr));
+    for (int64_t n = lo; n < hi; ++n)
+      for (int64_t grp = 0; grp < g.G; ++grp) {
+        img.fill(g, x, n, grp, xp);
+        for (int64_t t = 0; t < ktiles; ++t) {
+          // dy of this channel tile as [positions][nr], zero past Kg.
+          const int64_t k0 = grp * g.Kg + t * nr, kn = std::min(nr, g.Kg - t * nr);
+          std::fill(dyt, dyt + hw * nr, 0.0f);
+          for (int64_t j = 0; j < kn; ++j) {
+            const float* src = dy + (n * g.K + k0 + j) * hw;
+            for (int64_t q = 0; q < hw; ++q) dyt[q * nr + j] = src[q];
+          }
+          float* a = acc + (grp * ktiles + t) * crs * nr;
+          for (int64_t i0 = 0; i0 < crs; i0 += maxt)
+            kt.direct_weight(static_cast<int>(std::min(maxt, crs - i0)), g.OH, g.OW, g.sh * img.Wp,
+                             g.sw, img.off.data() + i0, xp, dyt, a + i0 * nr);
+        }
+      }
+  });
+  // dw [K, crs] = the sum of the partials, transposed back.
+  parallel_for(0, g.K, [&](int64_t lo, int64_t hi, int) {
+    for (int64_t k = lo; k < hi; ++k) {
+      const int64_t grp = k / g.Kg, t = (k % g.Kg) / nr, j = (k % g.Kg) % nr;
+      for (const float* part : partial) {
+        if (!part) continue;
+        const float* src = part + (grp * ktiles + t) * crs * nr + j;
+        for (int64_t i = 0; i < crs; ++i) dw[k * crs + i] += src[i * nr];
+      }
+    }
+  });
+}
+
+}  // namespace convcore
