@@ -18,13 +18,16 @@ Not measured: memory use, first-call (planning) cost, layers other than conv2d.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
-import numpy as np
+# NumPy's own BLAS threads would spin beside the timed libraries' threads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np  # noqa: E402
 
-from _common import fmt_ms, machine_lines, median_ms
+from _common import fmt_ms, machine_lines, median_ms  # noqa: E402
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ CASES = [
     (2, 8, 9, 9, 16, (1, 1), 2, 0, 1, 1),              # 1x1 stride 2 (ResNet downsample)
     (1, 3, 20, 20, 17, (7, 7), 2, 3, 1, 1),            # 7x7/2 stem
     (4, 6, 14, 14, 16, (5, 5), 1, 0, 1, 1),            # LeNet conv2
+    (2, 2, 9, 11, 70, (3, 3), 1, 1, 1, 1),             # few inputs, many outputs (direct, ragged)
     (2, 4, 11, 13, 6, (3, 5), (2, 1), (1, 2), (1, 2), 1),  # rectangular everything
     (1, 5, 8, 9, 7, (2, 4), 1, (0, 1, 2, 3), 1, 1),    # asymmetric per-side padding
     (2, 6, 15, 15, 9, (3, 3), 3, 2, 2, 3),             # dilation with stride, 3 groups

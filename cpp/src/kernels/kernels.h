@@ -42,14 +42,15 @@ using DepthwiseBackwardWeightKernel = void (*)(const DepthwiseGeometry& g, const
                                                const float* x, float* dw);
 
 // Direct convolution tiles (direct_conv2d.inc): output channels along the
-// lanes, direct_nr of them per tile; x a zero-padded image, tap i of the
+// lanes, in vectors of direct_nr; x a zero-padded image, tap i of the
 // filter at x + off[i], consecutive positions sx apart.
-//   forward: c[p][j] = sum_i x[off[i] + p*sx] * w[i][j] for p < positions
-//     (1 <= positions <= direct_max_tile), w: [taps][nr], c: [positions][nr]
+//   forward: c[p][j] = sum_i x[off[i] + p*sx] * w[i][j] for p < positions,
+//     j < vectors * nr (vectors 1, 2 or 4; 1 <= positions <= direct_max_tile / vectors),
+//     w: [taps][vectors * nr], c: [positions][vectors * nr]
 //   weight:  dw[t][j] += sum over rows r < rows, q < cols of
 //              x[r*row_stride + off[t] + q*sx] * dyt[r*cols + q][j]
 //     (1 <= taps <= direct_max_tile), dyt: [rows*cols][nr], dw: [taps][nr]
-using DirectForwardKernel = void (*)(int positions, int64_t taps, const int64_t* off,
+using DirectForwardKernel = void (*)(int vectors, int positions, int64_t taps, const int64_t* off,
                                      const float* x, int64_t sx, const float* w, float* c);
 using DirectWeightKernel = void (*)(int taps, int64_t rows, int64_t cols, int64_t row_stride,
                                     int64_t sx, const int64_t* off, const float* x,
@@ -81,8 +82,8 @@ const KernelTable& table_for(Isa isa);
   void depthwise_backward_data(const DepthwiseGeometry&, const float*, const float*, float*); \
   void depthwise_backward_weight(const DepthwiseGeometry&, const float*, const float*, float*); \
   extern const int depthwise_cols;                                                          \
-  void direct_conv_forward(int, int64_t, const int64_t*, const float*, int64_t, const float*, \
-                           float*);                                                         \
+  void direct_conv_forward(int, int, int64_t, const int64_t*, const float*, int64_t,         \
+                           const float*, float*);                                           \
   void direct_conv_weight(int, int64_t, int64_t, int64_t, int64_t, const int64_t*,            \
                           const float*, const float*, float*);                              \
   extern const int direct_nr, direct_max_tile;                                              \

@@ -148,7 +148,7 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
     conv2d_backward_weight_depthwise(g, p, dyp, xp, dwp);
     return dw;
   }
-  if (p.algo == Conv2dAlgo::Direct) {
+  if (p.algo == Conv2dAlgo::Direct && g.Kg <= kDirectMaxChannels) {
     conv2d_backward_weight_direct(g, p, dyp, xp, dwp);
     return dw;
   }

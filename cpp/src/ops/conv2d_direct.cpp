@@ -3,8 +3,10 @@
 // kernels/direct_conv2d.inc, which put output channels along the vector
 // lanes and read the input straight from a zero-padded copy of each image.
 //
-// Weights are packed once per call as [group][channel tile][crs][nr]
-// (channels past Kg zero), so a tile's FMAs always use whole vectors.
+// Weights are packed once per call as [group][channel tile][crs][tile width]
+// (channels past Kg zero), so a tile's FMAs always use whole vectors. The
+// forward tile is plan.direct_vectors vectors wide; the weight gradient
+// (used for Kg <= kDirectMaxChannels only) one vector.
 #include <algorithm>
 #include <vector>
 
@@ -53,7 +55,7 @@ struct PaddedImage {
 void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
                            const float* w, const float* bias, float* y) {
   const kernels::KernelTable& kt = *p.kernels;
-  const int64_t nr = kt.direct_nr, crs = g.crs(), ktiles = ceil_div(g.Kg, nr);
+  const int64_t nr = kt.direct_nr * p.direct_vectors, crs = g.crs(), ktiles = ceil_div(g.Kg, nr);
   // w [K, crs] -> packed [G][ktiles][crs][nr]
   float* packed = thread_workspace(kWsWeights, static_cast<size_t>(g.G * ktiles * crs * nr));
   for (int64_t grp = 0; grp < g.G; ++grp)
@@ -64,11 +66,12 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const f
           packed[((grp * ktiles + t) * crs + i) * nr + j] = k < g.Kg ? w[(grp * g.Kg + k) * crs + i] : 0.0f;
         }
   const PaddedImage img(g);
-  const int64_t tiles = ceil_div(g.OW, kt.direct_max_tile), pieces = p.direct_row_pieces;
+  const int64_t max_positions = kt.direct_max_tile / p.direct_vectors;
+  const int64_t tiles = ceil_div(g.OW, max_positions), pieces = p.direct_row_pieces;
   const EvenSplit cols{g.OW, tiles}, rows{g.OH, pieces};
   parallel_for(0, g.N * g.G * pieces, [&](int64_t lo, int64_t hi, int) {
     float* xp = thread_workspace(kWsPad, static_cast<size_t>(img.size(g)));
-    float* tile = thread_workspace(kWsCol, static_cast<size_t>(kt.direct_max_tile * nr));
+    float* tile = thread_workspace(kWsCol, static_cast<size_t>(max_positions * nr));
     for (int64_t u = lo; u < hi; ++u) {
       const int64_t n = u / (g.G * pieces), grp = (u / pieces) % g.G, piece = u % pieces;
       img.fill(g, x, n, grp, xp);
@@ -78,7 +81,7 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const f
           const int64_t k0 = grp * g.Kg + t * nr, kn = std::min(nr, g.Kg - t * nr);
           for (int64_t c = 0; c < tiles; ++c) {
             const int64_t ow0 = cols.begin(c), P = cols.end(c) - ow0;
-            kt.direct_forward(static_cast<int>(P), crs, img.off.data(),
+            kt.direct_forward(static_cast<int>(p.direct_vectors), static_cast<int>(P), crs, img.off.data(),
                               xp + oh * g.sh * img.Wp + ow0 * g.sw, g.sw, wt, tile);
             for (int64_t j = 0; j < kn; ++j) {
               float* yr = y + ((n * g.K + k0 + j) * g.OH + oh) * g.OW + ow0;

@@ -33,7 +33,7 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   p.kernels = &kernels::table_for(isa);
   p.algo = g.is_depthwise()                ? Conv2dAlgo::Depthwise
            : g.is_pointwise()               ? Conv2dAlgo::Pointwise
-           : g.Kg <= kDirectMaxChannels     ? Conv2dAlgo::Direct
+           : g.Kg <= kDirectMaxChannels || g.Cg <= kDirectMaxInputs ? Conv2dAlgo::Direct
            : g.sh == 1 && g.sw == 1         ? Conv2dAlgo::PaddedGemm
                                             : Conv2dAlgo::ImplicitGemm;
   const int64_t mr = p.kernels->sgemm_mr, nr = p.kernels->sgemm_nr;
@@ -58,6 +58,8 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   p.col_chunk = std::max(nr, (128 * 1024 / std::max<int64_t>(1, g.crs())) / nr * nr);
 
   p.direct_row_pieces = std::max<int64_t>(1, std::min(g.OH, ceil_div(threads, g.N * g.G)));
+  const int64_t vectors = ceil_div(g.Kg, p.kernels->direct_nr);
+  p.direct_vectors = vectors <= 1 ? 1 : vectors <= 2 ? 2 : 4;
 
   // Weight gradient: enough ranges that every thread has one.
   p.weight_parts = std::max<int64_t>(1, ceil_div(threads, g.G));

@@ -7,9 +7,10 @@
 //   Pointwise     1x1, stride 1, no padding: the images are the GEMM operand.
 //   PaddedGemm    stride 1: GEMM over a zero-padded copy of the images, where
 //                 every im2col row is a contiguous run (conv2d_forward.cpp).
-//   Direct        few output channels per group (<= kDirectMaxChannels):
+//   Direct        few output channels per group (<= kDirectMaxChannels), or
+//                 few input channels (<= kDirectMaxInputs: the stem): output
 //                 channels along the vector lanes, taps read straight from a
-//                 padded image (conv2d_direct.cpp); no GEMM packing.
+//                 padded image (conv2d_direct.cpp); no im2col packing.
 //   ImplicitGemm  everything else: GEMM whose operand is packed straight from
 //                 the images by the im2col source.
 //
@@ -27,7 +28,7 @@ namespace convcore {
 
 enum class Conv2dAlgo { Depthwise, Pointwise, Direct, PaddedGemm, ImplicitGemm };
 
-constexpr int64_t kDirectMaxChannels = 16;
+constexpr int64_t kDirectMaxChannels = 16, kDirectMaxInputs = 4;
 
 // A split of [0, total) into `parts` near-equal contiguous ranges.
 struct EvenSplit {
@@ -53,8 +54,9 @@ struct Conv2dPlan {
   bool bwd_share_pieces;
   int64_t col_chunk;
 
-  // Direct forward: units = images x groups x pieces of the output rows.
-  int64_t direct_row_pieces;
+  // Direct forward: units = images x groups x pieces of the output rows;
+  // tiles of direct_vectors (1, 2 or 4) vectors of output channels.
+  int64_t direct_row_pieces, direct_vectors;
 
   // Weight gradient: per group, the N * OH * OW positions in weight_parts ranges.
   int64_t weight_parts;
