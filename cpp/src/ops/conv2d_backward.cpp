@@ -5,6 +5,7 @@
 //   grad_weight = sum_n dy * im2col(x)^T   ("sharing in forward = adding in backward")
 //   grad_bias   = sum over images and positions of dy
 #include <algorithm>
+#include <type_traits>
 #include <vector>
 
 #include "convcore/error.h"
@@ -68,21 +69,27 @@ bool transposed_is_forward(const Conv2dGeometry& g) {
 }
 
 void backward_data_as_forward(const Conv2dGeometry& g, const float* dy, const float* w, float* dx) {
-  // wt [C, Kg, R, S]: wt[grp*Cg + c][k][R-1-r][S-1-s] = w[grp*Kg + k][c][r][s]
-  std::vector<float> wt(static_cast<size_t>(g.K * g.crs()));
+  // wt [C, Kg, R, S]: wt[grp*Cg + c][k][R-1-r][S-1-s] = w[grp*Kg + k][c][r][s],
+  // written row by row in parallel (a 512-channel 3x3 layer has 2.4M weights).
+  Tensor wt_tensor = Tensor::empty(Shape{g.C, g.Kg, g.R, g.S});
+  float* wt = wt_tensor.data();
   const int64_t rs = g.R * g.S;
-  for (int64_t grp = 0; grp < g.G; ++grp)
-    for (int64_t k = 0; k < g.Kg; ++k)
-      for (int64_t c = 0; c < g.Cg; ++c)
-        for (int64_t i = 0; i < rs; ++i)
-          wt[static_cast<size_t>(((grp * g.Cg + c) * g.Kg + k) * rs + (rs - 1 - i))] =
-              w[((grp * g.Kg + k) * g.Cg + c) * rs + i];
+  parallel_for(0, g.C, [&](int64_t lo, int64_t hi, int) {
+    for (int64_t row = lo; row < hi; ++row) {
+      const int64_t grp = row / g.Cg, c = row % g.Cg;
+      for (int64_t k = 0; k < g.Kg; ++k) {
+        const float* src = w + ((grp * g.Kg + k) * g.Cg + c) * rs;
+        float* dst = wt + (row * g.Kg + k) * rs;
+        for (int64_t i = 0; i < rs; ++i) dst[rs - 1 - i] = src[i];
+      }
+    }
+  });
   Conv2dGeometry t = g;
   t.C = g.K, t.H = g.OH, t.W = g.OW, t.K = g.C, t.OH = g.H, t.OW = g.W;
   t.Cg = g.Kg, t.Kg = g.Cg;
   t.pt = g.dh * (g.R - 1) - g.pt, t.pb = g.dh * (g.R - 1) - g.pb;
   t.pl = g.dw * (g.S - 1) - g.pl, t.pr = g.dw * (g.S - 1) - g.pr;
-  conv2d_forward(t, conv2d_plan(t), dy, wt.data(), nullptr, dx);
+  conv2d_forward(t, conv2d_plan(t), dy, wt, nullptr, dx);
 }
 
 Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor& dy,
@@ -152,42 +159,51 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
     conv2d_backward_weight_direct(g, p, dyp, xp, dwp);
     return dw;
   }
-  const int64_t parts = p.weight_parts, units = g.G * parts;
-  const EvenSplit split{g.N * hw, parts};
+  // Units: group x position range x column range of dw. Column ranges
+  // write disjoint parts of dw directly; position ranges sum into private
+  // [K, crs] buffers added in thread order afterwards.
+  const int64_t parts = p.weight_parts, col_parts = p.weight_col_parts;
+  const int64_t units = g.G * parts * col_parts, nr = p.kernels->sgemm_nr;
+  const EvenSplit split{g.N * hw, parts}, col_tiles{(crs + nr - 1) / nr, col_parts};
+  const bool private_sums = parts > 1;
   std::vector<float*> partial(static_cast<size_t>(parallel_threads(units)), nullptr);
   parallel_for(0, units, [&](int64_t lo, int64_t hi, int t) {
-    float* acc = thread_workspace(kWsReduce, static_cast<size_t>(wsize));
-    std::fill(acc, acc + wsize, 0.0f);
-    partial[static_cast<size_t>(t)] = acc;
+    float* acc = dwp;
+    if (private_sums) {
+      acc = thread_workspace(kWsReduce, static_cast<size_t>(wsize));
+      std::fill(acc, acc + wsize, 0.0f);
+      partial[static_cast<size_t>(t)] = acc;
+    }
     for (int64_t u = lo; u < hi; ++u) {
-      const int64_t grp = u / parts, q0 = split.begin(u % parts), q1 = split.end(u % parts);
-      if (q0 == q1) continue;
+      const int64_t grp = u / (parts * col_parts), part = (u / col_parts) % parts, cp = u % col_parts;
+      const int64_t q0 = split.begin(part), q1 = split.end(part);
+      const int64_t j0 = col_tiles.begin(cp) * nr, j1 = std::min(crs, col_tiles.end(cp) * nr);
+      if (q0 == q1 || j0 >= j1) continue;
       const RowsAsSlivers<PlaneSource> dys{{dyp + grp * g.Kg * hw, hw, g.K * hw}};
       const auto a = [&](int64_t i0, int64_t m, int64_t p0, int64_t k, int MR, float* dst) {
         dys(i0, m, q0 + p0, k, MR, dst);
       };
       const float* xg = xp + grp * g.Cg * plane;
-      float* c = acc + grp * g.Kg * crs;
-      if (p.algo == Conv2dAlgo::Pointwise) {
-        const RowsAsColumnsTransposed<PlaneSource> xs{{{xg, plane, g.C * plane}}};
-        const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
-          xs(q0 + p0, k, j0, n, NR, dst);
+      float* c = acc + grp * g.Kg * crs + j0;
+      const auto run = [&](const auto& source) {
+        const RowsAsColumnsTransposed<std::decay_t<decltype(source)>> xs{{source}};
+        const auto b = [&](int64_t p0, int64_t k, int64_t jj, int64_t n, int NR, float* dst) {
+          xs(q0 + p0, k, j0 + jj, n, NR, dst);
         };
-        gemm_serial(*p.kernels, g.Kg, crs, q1 - q0, a, b, c, crs, true);
-      } else {
-        const RowsAsColumnsTransposed<Im2colSource> xs{{{&g, xg, g.C * plane}}};
-        const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
-          xs(q0 + p0, k, j0, n, NR, dst);
-        };
-        gemm_serial(*p.kernels, g.Kg, crs, q1 - q0, a, b, c, crs, true);
-      }
+        gemm_serial(*p.kernels, g.Kg, j1 - j0, q1 - q0, a, b, c, crs, true);
+      };
+      if (p.algo == Conv2dAlgo::Pointwise)
+        run(PlaneSource{xg, plane, g.C * plane});
+      else
+        run(Im2colSource{&g, xg, g.C * plane});
     }
   });
-  parallel_for(0, wsize, [&](int64_t lo, int64_t hi, int) {
-    for (const float* part : partial)
-      if (part)
-        for (int64_t i = lo; i < hi; ++i) dwp[i] += part[i];
-  });
+  if (private_sums)
+    parallel_for(0, wsize, [&](int64_t lo, int64_t hi, int) {
+      for (const float* part : partial)
+        if (part)
+          for (int64_t i = lo; i < hi; ++i) dwp[i] += part[i];
+    });
   return dw;
 }
 

@@ -61,8 +61,13 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   const int64_t vectors = ceil_div(g.Kg, p.kernels->direct_nr);
   p.direct_vectors = vectors <= 1 ? 1 : vectors <= 2 ? 2 : 4;
 
-  // Weight gradient: enough ranges that every thread has one.
-  p.weight_parts = std::max<int64_t>(1, ceil_div(threads, g.G));
+  // Weight gradient: enough ranges that every thread has one. Few positions
+  // per weight (deep layers at small batch): split dw itself, so that no
+  // thread needs a private copy of it to sum into.
+  const int64_t ranges = std::max<int64_t>(1, ceil_div(threads, g.G));
+  const bool split_columns = g.N * g.hw() < g.crs();
+  p.weight_parts = split_columns ? 1 : ranges;
+  p.weight_col_parts = split_columns ? std::min(ranges, ceil_div(g.crs(), nr)) : 1;
   return p;
 }
 
