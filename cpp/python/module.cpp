@@ -19,6 +19,8 @@ PYBIND11_MODULE(_C, m) {
   bind_tensor(m);
   bind_tensor_ops(m);
   bind_conv(m);
+  bind_conv_variants(m);
+  bind_signal(m);
 }
 
 }  // namespace convcore::python

@@ -18,6 +18,7 @@ from ._runtime import (
     show_config,
 )
 from . import functional
+from . import signal
 from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
 
 __version__ = _C.version()
@@ -29,6 +30,7 @@ __all__ = [
     "zeros",
     "ones",
     "functional",
+    "signal",
     "matmul",
     "reshape",
     "flatten",

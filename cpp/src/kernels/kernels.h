@@ -56,6 +56,12 @@ using DirectWeightKernel = void (*)(int taps, int64_t rows, int64_t cols, int64_
                                     int64_t sx, const int64_t* off, const float* x,
                                     const float* dyt, float* dw);
 
+// One output row of a valid correlation (convcore::signal, correlate.inc):
+//   y[o] = sum_{t < taps} sum_{j < KW} k[t][j] * x[t][o + j] for o in [0, OW), y overwritten
+// x: taps input rows, each at least OW + KW - 1 long; k: taps kernel rows of KW.
+using CorrelateRowKernel = void (*)(const float* const* x, const float* const* k, int64_t taps,
+                                    int64_t KW, int64_t OW, float* y);
+
 struct KernelTable {
   Isa isa;
   SgemmMicroKernel sgemm;
@@ -67,6 +73,7 @@ struct KernelTable {
   DirectForwardKernel direct_forward;
   DirectWeightKernel direct_weight;
   int direct_nr, direct_max_tile;
+  CorrelateRowKernel correlate_row;
 };
 
 // The table of the level in use (convcore::current_isa()).
@@ -74,8 +81,9 @@ const KernelTable& active();
 // The table of a given level; the level must be compiled in.
 const KernelTable& table_for(Isa isa);
 
-// Per-level entry points. The depthwise and direct kernels come from one
-// source each (depthwise_conv2d.inc, direct_conv2d.inc), compiled once per level.
+// Per-level entry points. The depthwise, direct and correlation kernels come
+// from one source each (depthwise_conv2d.inc, direct_conv2d.inc,
+// correlate.inc), compiled once per level.
 #define CONVCORE_DECLARE_ISA_KERNELS(ns)                                                    \
   namespace ns {                                                                            \
   void depthwise_forward(const DepthwiseGeometry&, const float*, const float*, float, float*); \
@@ -87,6 +95,7 @@ const KernelTable& table_for(Isa isa);
   void direct_conv_weight(int, int64_t, int64_t, int64_t, int64_t, const int64_t*,            \
                           const float*, const float*, float*);                              \
   extern const int direct_nr, direct_max_tile;                                              \
+  void correlate_row(const float* const*, const float* const*, int64_t, int64_t, int64_t, float*); \
   }
 
 CONVCORE_DECLARE_ISA_KERNELS(scalar)

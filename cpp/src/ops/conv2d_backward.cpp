@@ -265,4 +265,69 @@ Conv2dGrads conv2d_backward(const Tensor& grad_output, const Tensor& input, cons
   return out;
 }
 
+// ---- The two halves, for callers with only a shape on one side (conv_transpose2d) ----
+
+namespace {
+
+bool pads_explicitly(const Conv2dOptions& o) {
+  return o.padding_mode != PaddingMode::Zeros &&
+         std::any_of(o.padding.begin(), o.padding.end(), [](int64_t p) { return p != 0; });
+}
+
+Conv2dOptions without_padding(Conv2dOptions o) {
+  o.padding = {0, 0, 0, 0};
+  o.padding_mode = PaddingMode::Zeros;
+  return o;
+}
+
+void check_half_grad_output(const Tensor& dy, const Conv2dGeometry& g) {
+  const Shape expected{g.N, g.K, g.OH, g.OW};
+  CONVCORE_CHECK_VALUE(dy.defined() && dy.shape() == expected,
+                       "conv2d_backward: grad_output must have the output's shape ", expected.str(),
+                       ", got ", dy.defined() ? dy.shape().str() : std::string("nothing"));
+}
+
+}  // namespace
+
+Tensor conv2d_backward_input(const Tensor& grad_output, const Shape& input_shape,
+                             const Tensor& weight, const Conv2dOptions& options) {
+  CONVCORE_CHECK_VALUE(weight.defined() && weight.ndim() == 4,
+                       "conv2d_backward: weight must be 4-D [K, C/groups, R, S]");
+  Conv2dOptions o = resolve_same_padding(options, weight.size(2), weight.size(3), "conv2d_backward");
+  if (pads_explicitly(o)) {
+    CONVCORE_CHECK_VALUE(input_shape.ndim() == 4, "conv2d_backward: input must be 4-D [N, C, H, W], got shape ",
+                         input_shape.str());
+    const auto& p = o.padding;
+    const Shape padded{input_shape[0], input_shape[1], input_shape[2] + p[2] + p[3],
+                       input_shape[3] + p[0] + p[1]};
+    const Tensor dxp = conv2d_backward_input(grad_output, padded, weight, without_padding(o));
+    return pad2d_backward(dxp, o.padding, o.padding_mode, input_shape[2], input_shape[3]);
+  }
+  o.padding_mode = PaddingMode::Zeros;
+  const Conv2dGeometry g = make_conv2d_geometry(input_shape, weight.shape(), o, "conv2d_backward");
+  check_half_grad_output(grad_output, g);
+  if (input_shape.numel() == 0 || grad_output.numel() == 0) return Tensor::zeros(input_shape);
+  return backward_data(g, conv2d_plan(g), grad_output, weight);
+}
+
+Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input,
+                              const Shape& weight_shape, const Conv2dOptions& options) {
+  CONVCORE_CHECK_VALUE(weight_shape.ndim() == 4,
+                       "conv2d_backward: weight must be 4-D [K, C/groups, R, S], got shape ",
+                       weight_shape.str());
+  CONVCORE_CHECK_VALUE(input.defined(), "conv2d_backward: input is required");
+  Conv2dOptions o = resolve_same_padding(options, weight_shape[2], weight_shape[3], "conv2d_backward");
+  if (pads_explicitly(o)) {
+    CONVCORE_CHECK_VALUE(input.ndim() == 4, "conv2d_backward: input must be 4-D [N, C, H, W], got shape ",
+                         input.shape().str());
+    // A detached input: pad2d records nothing.
+    return conv2d_backward_weight(grad_output, pad2d(input.detach(), o.padding, o.padding_mode),
+                                  weight_shape, without_padding(o));
+  }
+  o.padding_mode = PaddingMode::Zeros;
+  const Conv2dGeometry g = make_conv2d_geometry(input.shape(), weight_shape, o, "conv2d_backward");
+  check_half_grad_output(grad_output, g);
+  return backward_weight(g, conv2d_plan(g), grad_output, input);
+}
+
 }  // namespace convcore

@@ -37,6 +37,11 @@ inline kernels::DepthwiseGeometry depthwise_geometry(const Conv2dGeometry& g) {
 Conv2dGeometry make_conv2d_geometry(const Tensor& input, const Tensor& weight, const Tensor& bias,
                                     const Conv2dOptions& options, const char* op);
 
+// The same checks from shapes alone, for callers that hold only a shape on
+// one side (the transposed convolution: conv2d_backward_input/_weight).
+Conv2dGeometry make_conv2d_geometry(const Shape& input, const Shape& weight,
+                                    const Conv2dOptions& options, const char* op);
+
 // Options with padding='same' turned into explicit per-side padding.
 Conv2dOptions resolve_same_padding(const Conv2dOptions& options, int64_t R, int64_t S,
                                    const char* op);

@@ -37,10 +37,14 @@ def conv2d_backward(grad_output, input, weight, stride: IntOrPair = 1, padding: 
 
 
 def pad(input, pad: Sequence[int], mode: str = "constant", value: float = 0.0) -> Tensor:
-    """Pad the last two dimensions of an NCHW tensor; pad = (left, right, top, bottom)."""
+    """Pad the last two dimensions of an NCHW tensor, pad = (left, right, top, bottom),
+    or the last three of an NCDHW tensor, pad = (left, right, top, bottom, front, back)."""
     items = tuple(pad)
+    if len(items) == 6:
+        return _C.pad3d(input, items, mode, float(value))
     if len(items) == 2:
         items = items + (0, 0)
     if len(items) != 4:
-        raise ValueError(f"pad: expected (left, right) or (left, right, top, bottom), got {pad!r}")
+        raise ValueError(f"pad: expected (left, right), (left, right, top, bottom) or "
+                         f"(left, right, top, bottom, front, back), got {pad!r}")
     return _C.pad2d(input, items, mode, float(value))

@@ -47,6 +47,15 @@ Conv2dGrads conv2d_backward(const Tensor& grad_output, const Tensor& input, cons
                             const Conv2dOptions& options = Conv2dOptions(),
                             std::array<bool, 3> output_mask = {true, true, true});
 
+// The two halves of conv2d_backward for callers that hold only a shape on
+// the other side (conv_transpose2d is built from them).
+// grad_output: [N, K, OH, OW], weight: [K, C/groups, R, S] -> [N, C, H, W] = input_shape
+Tensor conv2d_backward_input(const Tensor& grad_output, const Shape& input_shape,
+                             const Tensor& weight, const Conv2dOptions& options = Conv2dOptions());
+// grad_output: [N, K, OH, OW], input: [N, C, H, W] -> [K, C/groups, R, S] = weight_shape
+Tensor conv2d_backward_weight(const Tensor& grad_output, const Tensor& input,
+                              const Shape& weight_shape, const Conv2dOptions& options = Conv2dOptions());
+
 // The output size along one dimension; throws ValueError when the (dilated)
 // kernel does not fit in the padded input.
 int64_t conv_output_size(int64_t in, int64_t kernel, int64_t stride, int64_t pad_before,

@@ -1,4 +1,5 @@
-// Spatial padding of NCHW tensors with PyTorch's modes, differentiable.
+// Spatial padding of NCHW (pad2d) and NCDHW (pad3d) tensors with PyTorch's
+// modes, differentiable.
 #pragma once
 
 #include <array>
@@ -22,5 +23,15 @@ Tensor pad2d(const Tensor& input, std::array<int64_t, 4> padding, PaddingMode mo
 // grad_output: [N, C, H + top + bottom, W + left + right] -> [N, C, H, W]
 Tensor pad2d_backward(const Tensor& grad_output, std::array<int64_t, 4> padding,
                       PaddingMode mode, int64_t H, int64_t W);
+
+// input: [N, C, D, H, W]; padding (left, right, top, bottom, front, back), each >= 0
+// returns [N, C, D + front + back, H + top + bottom, W + left + right], the
+// same mode rules per dimension as pad2d (pad3d.cpp).
+Tensor pad3d(const Tensor& input, std::array<int64_t, 6> padding, PaddingMode mode,
+             float value = 0.0f);
+
+// grad_output: [N, C, D + front + back, H + top + bottom, W + left + right] -> [N, C, D, H, W]
+Tensor pad3d_backward(const Tensor& grad_output, std::array<int64_t, 6> padding,
+                      PaddingMode mode, int64_t D, int64_t H, int64_t W);
 
 }  // namespace convcore
