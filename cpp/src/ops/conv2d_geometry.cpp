@@ -33,42 +33,10 @@ Conv2dGeometry make_conv2d_geometry(const Tensor& x, const Tensor& w, const Tens
                                     const Conv2dOptions& o, const char* op) {
   CONVCORE_CHECK_TYPE(x.defined(), op, ": input is required");
   CONVCORE_CHECK_TYPE(w.defined(), op, ": weight is required");
-  CONVCORE_CHECK_VALUE(x.ndim() == 4, op, ": input must be 4-D [N, C, H, W], got shape ",
-                       x.shape().str());
-  CONVCORE_CHECK_VALUE(w.ndim() == 4, op, ": weight must be 4-D [K, C/groups, R, S], got shape ",
-                       w.shape().str());
-  for (int i = 0; i < 2; ++i) {
-    CONVCORE_CHECK_VALUE(o.stride[i] >= 1, op, ": stride must be positive, got (", o.stride[0],
-                         ", ", o.stride[1], ")");
-    CONVCORE_CHECK_VALUE(o.dilation[i] >= 1, op, ": dilation must be positive, got (",
-                         o.dilation[0], ", ", o.dilation[1], ")");
-  }
-  for (int64_t p : o.padding)
-    CONVCORE_CHECK_VALUE(p >= 0, op, ": padding must be non-negative, got (left, right, top, bottom) = (",
-                         o.padding[0], ", ", o.padding[1], ", ", o.padding[2], ", ", o.padding[3], ")");
-  CONVCORE_CHECK_VALUE(o.groups >= 1, op, ": groups must be positive, got ", o.groups);
-
-  Conv2dGeometry g{};
-  g.N = x.size(0), g.C = x.size(1), g.H = x.size(2), g.W = x.size(3);
-  g.K = w.size(0), g.R = w.size(2), g.S = w.size(3);
-  g.G = o.groups;
-  CONVCORE_CHECK_VALUE(g.C % g.G == 0, op, ": input channels (", g.C,
-                       ") must be divisible by groups (", g.G, ")");
-  CONVCORE_CHECK_VALUE(g.K % g.G == 0, op, ": output channels (weight.shape[0] = ", g.K,
-                       ") must be divisible by groups (", g.G, ")");
-  g.Cg = g.C / g.G, g.Kg = g.K / g.G;
-  CONVCORE_CHECK_VALUE(w.size(1) == g.Cg, op, ": weight.shape[1] must be input channels / groups = ",
-                       g.C, "/", g.G, " = ", g.Cg, ", got ", w.size(1), " (weight shape ",
-                       w.shape().str(), ", input shape ", x.shape().str(), ")");
-  CONVCORE_CHECK_VALUE(g.K >= 1 && g.R >= 1 && g.S >= 1, op,
-                       ": weight must have non-zero sizes, got shape ", w.shape().str());
+  const Conv2dGeometry g = make_conv2d_geometry(x.shape(), w.shape(), o, op);
   if (b.defined())
     CONVCORE_CHECK_VALUE(b.ndim() == 1 && b.size(0) == g.K, op, ": bias must have shape [", g.K,
                          "], got ", b.shape().str());
-  g.sh = o.stride[0], g.sw = o.stride[1], g.dh = o.dilation[0], g.dw = o.dilation[1];
-  g.pl = o.padding[0], g.pr = o.padding[1], g.pt = o.padding[2], g.pb = o.padding[3];
-  g.OH = conv_output_size(g.H, g.R, g.sh, g.pt, g.pb, g.dh);
-  g.OW = conv_output_size(g.W, g.S, g.sw, g.pl, g.pr, g.dw);
   return g;
 }
 
