@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ops/conv2d_internal.h"
+#include "ops/padded_image.h"
 #include "runtime/parallel.h"
 #include "runtime/workspace.h"
 
@@ -19,36 +20,6 @@ namespace convcore {
 namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-// The padded image of one group and where each filter tap (c, r, s) reads it.
-struct PaddedImage {
-  int64_t Hp, Wp;
-  std::vector<int64_t> off;  // [crs]
-
-  explicit PaddedImage(const Conv2dGeometry& g)
-      : Hp(g.H + g.pt + g.pb), Wp(g.W + g.pl + g.pr), off(static_cast<size_t>(g.crs())) {
-    for (int64_t i = 0; i < g.crs(); ++i)
-      off[static_cast<size_t>(i)] =
-          (i / (g.R * g.S)) * Hp * Wp + ((i / g.S) % g.R) * g.dh * Wp + (i % g.S) * g.dw;
-  }
-  int64_t size(const Conv2dGeometry& g) const { return g.Cg * Hp * Wp; }
-
-  // Copies channels [grp*Cg, (grp+1)*Cg) of image n into dst with zero borders.
-  void fill(const Conv2dGeometry& g, const float* x, int64_t n, int64_t grp, float* dst) const {
-    for (int64_t c = 0; c < g.Cg; ++c) {
-      const float* src = x + (n * g.C + grp * g.Cg + c) * g.in_plane();
-      float* d = dst + c * Hp * Wp;
-      std::fill(d, d + g.pt * Wp, 0.0f);
-      for (int64_t h = 0; h < g.H; ++h) {
-        float* row = d + (g.pt + h) * Wp;
-        std::fill(row, row + g.pl, 0.0f);
-        std::copy(src + h * g.W, src + (h + 1) * g.W, row + g.pl);
-        std::fill(row + g.pl + g.W, row + Wp, 0.0f);
-      }
-      std::fill(d + (g.pt + g.H) * Wp, d + Hp * Wp, 0.0f);
-    }
-  }
-};
 
 }  // namespace
 

@@ -3,10 +3,9 @@
 // with the weights packed once per call and shared by all threads.
 //
 // Stride-1 convolutions (PaddedGemm) first copy their images into a
-// zero-padded buffer xp [Cg, Hp, Wp]. On the "padded grid" of positions
-// q = oh * Wp + ow (ow < Wp), im2col row (c, r, s) is simply
-// xp[c*Hp*Wp + r*dh*Wp + s*dw + q]: contiguous, so packing is a plain copy.
-// The Wp - OW extra columns per row are computed and dropped on the way out.
+// zero-padded buffer (padded_image.h). On its "padded grid" of positions
+// every im2col row is a contiguous run, so packing is a plain copy; the
+// Wp - OW extra columns per row are computed and dropped on the way out.
 #include <algorithm>
 #include <vector>
 
@@ -14,6 +13,7 @@
 #include "ops/gemm.h"
 #include "ops/gemm_operands.h"
 #include "ops/im2col.h"
+#include "ops/padded_image.h"
 #include "runtime/parallel.h"
 #include "runtime/workspace.h"
 
@@ -78,31 +78,20 @@ void run_positions_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const Forw
 // Stride-1 unit on the padded grid (see the file comment).
 template <class PackA>
 void run_padded_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const ForwardUnit& f,
-                     const PackA& a, const int64_t* offsets, const float* x,
-                     const float* bias, float* y) {
-  const int64_t Hp = g.H + g.pt + g.pb, Wp = g.W + g.pl + g.pr, padded = g.Cg * Hp * Wp;
+                     const PackA& a, const PaddedImage& img, const float* x, const float* bias,
+                     float* y) {
+  const int64_t padded = img.size(g), Wp = img.Wp;
+  // The last tap's run overhangs the last image by (S-1)*dw zeros.
   const int64_t slack = (g.S - 1) * g.dw, images = f.n1 - f.n0;
   float* xp = thread_workspace(kWsPad, static_cast<size_t>(images * padded + slack));
-  for (int64_t n = f.n0; n < f.n1; ++n)
-    for (int64_t c = 0; c < g.Cg; ++c) {
-      const float* src = x + (n * g.C + f.grp * g.Cg + c) * g.in_plane();
-      float* dst = xp + (n - f.n0) * padded + c * Hp * Wp;
-      std::fill(dst, dst + g.pt * Wp, 0.0f);
-      for (int64_t h = 0; h < g.H; ++h) {
-        float* row = dst + (g.pt + h) * Wp;
-        std::fill(row, row + g.pl, 0.0f);
-        std::copy(src + h * g.W, src + (h + 1) * g.W, row + g.pl);
-        std::fill(row + g.pl + g.W, row + Wp, 0.0f);
-      }
-      std::fill(dst + (g.pt + g.H) * Wp, dst + Hp * Wp, 0.0f);
-    }
+  for (int64_t n = f.n0; n < f.n1; ++n) img.fill(g, x, n, f.grp, xp + (n - f.n0) * padded);
   std::fill(xp + images * padded, xp + images * padded + slack, 0.0f);
 
-  const int64_t grid = g.OH * Wp, rows = f.m1 - f.m0, k0 = f.grp * g.Kg + f.m0;
+  const int64_t grid = img.grid(g), rows = f.m1 - f.m0, k0 = f.grp * g.Kg + f.m0;
   int64_t q0, q1;
   unit_positions(p, f, grid, f.n0, q0, q1);
   const int64_t len = q1 - q0;
-  const PositionsAsColumns<PlaneSource> pack{{xp, grid, padded, offsets}};
+  const PositionsAsColumns<PlaneSource> pack{{xp, grid, padded, img.off.data()}};
   const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
     pack(p0, k, q0 + j0, n, NR, dst);
   };
@@ -139,15 +128,7 @@ void conv2d_forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& p, const flo
     prepack_a_groups(kt, g.G, g.Kg, crs, [&](int64_t grp) { return StridedPackA{w + grp * g.Kg * crs, crs, 1}; },
                      packed);
   }
-  // Padded grid: where im2col row (c, r, s) starts in a padded image.
-  std::vector<int64_t> offsets;
-  if (p.algo == Conv2dAlgo::PaddedGemm) {
-    const int64_t Hp = g.H + g.pt + g.pb, Wp = g.W + g.pl + g.pr;
-    offsets.resize(static_cast<size_t>(crs));
-    for (int64_t i = 0; i < crs; ++i)
-      offsets[static_cast<size_t>(i)] =
-          (i / (g.R * g.S)) * Hp * Wp + ((i / g.S) % g.R) * g.dh * Wp + (i % g.S) * g.dw;
-  }
+  const PaddedImage img(g);  // used by PaddedGemm only
   const int64_t units = g.G * p.forward_chunks(g) * p.forward_slabs;
   parallel_for(0, units, [&](int64_t lo, int64_t hi, int) {
     for (int64_t u = lo; u < hi; ++u) {
@@ -157,7 +138,7 @@ void conv2d_forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& p, const flo
       const auto run = [&](const auto& a) {
         switch (p.algo) {
           case Conv2dAlgo::PaddedGemm:
-            return run_padded_unit(g, p, f, a, offsets.data(), x, bias, y);
+            return run_padded_unit(g, p, f, a, img, x, bias, y);
           case Conv2dAlgo::Pointwise:
             return run_positions_unit(g, p, f, a, PlaneSource{xg, g.in_plane(), g.C * g.in_plane()}, bias, y);
           default:
