@@ -13,6 +13,7 @@
 #include "ops/gemm.h"
 #include "ops/gemm_operands.h"
 #include "ops/im2col.h"
+#include "ops/padded_image.h"
 #include "runtime/parallel.h"
 #include "runtime/workspace.h"
 
@@ -139,6 +140,61 @@ Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor&
   return dx;
 }
 
+// Stride-1 weight gradient on the padded grid (padded_image.h), one image
+// at a time: dw_g [Kg, crs] += dy_grid [Kg, grid] * xp_rows^T [grid, crs],
+// where dy_grid is dy with zero columns ow >= OW and im2col row i of the
+// padded image is the contiguous run at img.off[i]: both operands pack by
+// plain copies. Units: group x image range x column range of dw, as below.
+void backward_weight_padded(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
+                            const float* x, float* dw) {
+  const PaddedImage img(g);
+  const int64_t crs = g.crs(), wsize = g.K * crs, grid = img.grid(g);
+  const int64_t padded = img.size(g), slack = (g.S - 1) * g.dw;
+  const int64_t parts = p.weight_parts, col_parts = p.weight_col_parts, nr = p.kernels->sgemm_nr;
+  const EvenSplit images{g.N, parts}, col_tiles{(crs + nr - 1) / nr, col_parts};
+  const bool private_sums = parts > 1;
+  const int64_t units = g.G * parts * col_parts;
+  std::vector<float*> partial(static_cast<size_t>(parallel_threads(units)), nullptr);
+  parallel_for(0, units, [&](int64_t lo, int64_t hi, int t) {
+    float* acc = dw;
+    if (private_sums) {
+      acc = thread_workspace(kWsReduce, static_cast<size_t>(wsize));
+      std::fill(acc, acc + wsize, 0.0f);
+      partial[static_cast<size_t>(t)] = acc;
+    }
+    float* xp = thread_workspace(kWsPad, static_cast<size_t>(padded + slack));
+    float* dyg = thread_workspace(kWsCol, static_cast<size_t>(g.Kg * grid));
+    for (int64_t u = lo; u < hi; ++u) {
+      const int64_t grp = u / (parts * col_parts), part = (u / col_parts) % parts, cp = u % col_parts;
+      const int64_t j0 = col_tiles.begin(cp) * nr, j1 = std::min(crs, col_tiles.end(cp) * nr);
+      if (j0 >= j1) continue;
+      for (int64_t n = images.begin(part); n < images.end(part); ++n) {
+        img.fill(g, x, n, grp, xp);
+        std::fill(xp + padded, xp + padded + slack, 0.0f);
+        for (int64_t k = 0; k < g.Kg; ++k)
+          for (int64_t oh = 0; oh < g.OH; ++oh) {
+            const float* src = dy + ((n * g.K + grp * g.Kg + k) * g.OH + oh) * g.OW;
+            float* dst = dyg + k * grid + oh * img.Wp;
+            std::copy(src, src + g.OW, dst);
+            std::fill(dst + g.OW, dst + img.Wp, 0.0f);
+          }
+        const RowsAsSlivers<PlaneSource> a{{dyg, grid, 0}};
+        const RowsAsColumnsTransposed<PlaneSource> xs{{{xp, grid, 0, img.off.data()}}};
+        const auto b = [&](int64_t p0, int64_t k, int64_t jj, int64_t n_, int NR, float* dst) {
+          xs(p0, k, j0 + jj, n_, NR, dst);
+        };
+        gemm_serial(*p.kernels, g.Kg, j1 - j0, grid, a, b, acc + grp * g.Kg * crs + j0, crs, true);
+      }
+    }
+  });
+  if (private_sums)
+    parallel_for(0, wsize, [&](int64_t lo, int64_t hi, int) {
+      for (const float* part : partial)
+        if (part)
+          for (int64_t i = lo; i < hi; ++i) dw[i] += part[i];
+    });
+}
+
 // Weight gradient: dw_g [Kg, crs] = dy_g [Kg, positions] * im2col(x_g)^T [positions, crs].
 // Each group's N * OH * OW positions are cut into weight_parts ranges; each
 // thread sums its ranges into a private [K, crs] buffer and the buffers are
@@ -157,6 +213,10 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
   }
   if (p.algo == Conv2dAlgo::Direct && g.Kg <= kDirectMaxChannels) {
     conv2d_backward_weight_direct(g, p, dyp, xp, dwp);
+    return dw;
+  }
+  if (p.algo == Conv2dAlgo::PaddedGemm) {
+    backward_weight_padded(g, p, dyp, xp, dwp);
     return dw;
   }
   // Units: group x position range x column range of dw. Column ranges

@@ -64,10 +64,15 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   // Weight gradient: enough ranges that every thread has one. Few positions
   // per weight (deep layers at small batch): split dw itself, so that no
   // thread needs a private copy of it to sum into.
-  const int64_t ranges = std::max<int64_t>(1, ceil_div(threads, g.G));
-  const bool split_columns = g.N * g.hw() < g.crs();
-  p.weight_parts = split_columns ? 1 : ranges;
-  p.weight_col_parts = split_columns ? std::min(ranges, ceil_div(g.crs(), nr)) : 1;
+  const int64_t ranges = std::max<int64_t>(1, ceil_div(threads, g.G)), col_tiles = ceil_div(g.crs(), nr);
+  if (p.algo == Conv2dAlgo::PaddedGemm) {  // whole images per range (padded-grid GEMM)
+    p.weight_parts = std::min(g.N, ranges);
+    p.weight_col_parts = std::min(ceil_div(ranges, p.weight_parts), col_tiles);
+  } else {
+    const bool split_columns = g.N * g.hw() < g.crs();
+    p.weight_parts = split_columns ? 1 : ranges;
+    p.weight_col_parts = split_columns ? std::min(ranges, col_tiles) : 1;
+  }
   return p;
 }
 

@@ -58,9 +58,9 @@ struct Conv2dPlan {
   // tiles of direct_vectors (1, 2 or 4) vectors of output channels.
   int64_t direct_row_pieces, direct_vectors;
 
-  // Weight gradient: per group, the N * OH * OW positions in weight_parts
-  // ranges, or (when positions are fewer than weights) dw's columns in
-  // weight_col_parts ranges; one of the two is 1.
+  // Weight gradient: per group, the N * OH * OW positions (whole images for
+  // PaddedGemm) in weight_parts ranges, and dw's columns in weight_col_parts
+  // ranges (when positions are fewer than weights, or images than threads).
   int64_t weight_parts, weight_col_parts;
 
   int64_t forward_chunks(const Conv2dGeometry& g) const;  // position chunks per group
