@@ -19,6 +19,7 @@ PYBIND11_MODULE(_C, m) {
   bind_tensor(m);
   bind_tensor_ops(m);
   bind_conv(m);
+  bind_pooling(m);
 }
 
 }  // namespace convcore::python

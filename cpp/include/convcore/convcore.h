@@ -5,6 +5,7 @@
 #include "convcore/error.h"
 #include "convcore/ops/conv.h"
 #include "convcore/ops/pad.h"
+#include "convcore/ops/pooling.h"
 #include "convcore/ops/tensor_ops.h"
 #include "convcore/runtime.h"
 #include "convcore/shape.h"

@@ -34,6 +34,30 @@ using DepthwiseBackwardDataKernel = void (*)(const DepthwiseGeometry& g, const f
 using DepthwiseBackwardWeightKernel = void (*)(const DepthwiseGeometry& g, const float* dy,
                                                const float* x, float* dw);
 
+// Pooling windows over one D x H x W volume; 1-D and 2-D pooling use unit
+// D (and H) with kernel, stride and dilation 1 and padding 0 there.
+struct PoolWindow {
+  int64_t D, H, W, OD, OH, OW;
+  int64_t kd, kh, kw;  // kernel
+  int64_t sd, sh, sw;  // stride
+  int64_t pd, ph, pw;  // padding before (and after) each dim
+  int64_t dd, dh, dw;  // dilation (1 for average pooling)
+  bool count_include_pad;    // average: padding counts in the divisor
+  int64_t divisor_override;  // average: 0, or the divisor of every window
+};
+// x: planes x [D][H][W] -> y: planes x [OD][OH][OW]. idx (may be null):
+// planes x [OD][OH][OW], the flat index in its volume of each max, -1 for
+// a window that holds no input element.
+using MaxPoolForwardKernel = void (*)(const PoolWindow& g, int64_t planes, const float* x,
+                                      float* y, int64_t* idx);
+using AvgPoolForwardKernel = void (*)(const PoolWindow& g, int64_t planes, const float* x,
+                                      float* y);
+// dy: planes x [OD][OH][OW] -> dx: planes x [D][H][W] (overwritten).
+using AvgPoolBackwardKernel = void (*)(const PoolWindow& g, int64_t planes, const float* dy,
+                                       float* dx);
+// x: planes x [n] -> y: [planes], the mean of each plane.
+using PlaneMeanKernel = void (*)(int64_t planes, int64_t n, const float* x, float* y);
+
 struct KernelTable {
   Isa isa;
   SgemmMicroKernel sgemm;
@@ -41,6 +65,10 @@ struct KernelTable {
   DepthwiseForwardKernel depthwise_forward;
   DepthwiseBackwardDataKernel depthwise_backward_data;
   DepthwiseBackwardWeightKernel depthwise_backward_weight;
+  MaxPoolForwardKernel max_pool_forward;
+  AvgPoolForwardKernel avg_pool_forward;
+  AvgPoolBackwardKernel avg_pool_backward;
+  PlaneMeanKernel plane_mean;
 };
 
 // The table of the level in use (convcore::current_isa()).
@@ -49,12 +77,17 @@ const KernelTable& active();
 const KernelTable& table_for(Isa isa);
 
 // Per-level entry points. The depthwise kernels come from one source,
-// depthwise_conv2d.inc, compiled once per level.
+// depthwise_conv2d.inc, compiled once per level; the pooling kernels from
+// pooling.inc.
 #define CONVCORE_DECLARE_ISA_KERNELS(ns)                                                    \
   namespace ns {                                                                            \
   void depthwise_forward(const DepthwiseGeometry&, const float*, const float*, float, float*); \
   void depthwise_backward_data(const DepthwiseGeometry&, const float*, const float*, float*); \
   void depthwise_backward_weight(const DepthwiseGeometry&, const float*, const float*, float*); \
+  void max_pool_forward(const PoolWindow&, int64_t, const float*, float*, int64_t*);          \
+  void avg_pool_forward(const PoolWindow&, int64_t, const float*, float*);                    \
+  void avg_pool_backward(const PoolWindow&, int64_t, const float*, float*);                   \
+  void plane_mean(int64_t, int64_t, const float*, float*);                                    \
   }
 
 CONVCORE_DECLARE_ISA_KERNELS(scalar)

@@ -8,7 +8,8 @@ namespace convcore::kernels {
 #define CONVCORE_TABLE(level, ns, gemm, mr, nr)                                              \
   KernelTable {                                                                              \
     level, gemm, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,          \
-        ns::depthwise_backward_weight                                                        \
+        ns::depthwise_backward_weight, ns::max_pool_forward, ns::avg_pool_forward,           \
+        ns::avg_pool_backward, ns::plane_mean                                                \
   }
 
 static const KernelTable kScalar = CONVCORE_TABLE(Isa::Scalar, scalar, sgemm_kernel_4x16_scalar, 4, 16);
