@@ -21,6 +21,7 @@ PYBIND11_MODULE(_C, m) {
   bind_conv(m);
   bind_conv_variants(m);
   bind_signal(m);
+  bind_pooling(m);
 }
 
 }  // namespace convcore::python

@@ -10,6 +10,7 @@
 #include "convcore/ops/conv_transpose.h"
 #include "convcore/ops/pad.h"
 #include "convcore/ops/signal.h"
+#include "convcore/ops/pooling.h"
 #include "convcore/ops/tensor_ops.h"
 #include "convcore/runtime.h"
 #include "convcore/shape.h"

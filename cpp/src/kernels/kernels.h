@@ -61,6 +61,29 @@ using DirectWeightKernel = void (*)(int taps, int64_t rows, int64_t cols, int64_
 // x: taps input rows, each at least OW + KW - 1 long; k: taps kernel rows of KW.
 using CorrelateRowKernel = void (*)(const float* const* x, const float* const* k, int64_t taps,
                                     int64_t KW, int64_t OW, float* y);
+// Pooling windows over one D x H x W volume; 1-D and 2-D pooling use unit
+// D (and H) with kernel, stride and dilation 1 and padding 0 there.
+struct PoolWindow {
+  int64_t D, H, W, OD, OH, OW;
+  int64_t kd, kh, kw;  // kernel
+  int64_t sd, sh, sw;  // stride
+  int64_t pd, ph, pw;  // padding before (and after) each dim
+  int64_t dd, dh, dw;  // dilation (1 for average pooling)
+  bool count_include_pad;    // average: padding counts in the divisor
+  int64_t divisor_override;  // average: 0, or the divisor of every window
+};
+// x: planes x [D][H][W] -> y: planes x [OD][OH][OW]. idx (may be null):
+// planes x [OD][OH][OW], the flat index in its volume of each max, -1 for
+// a window that holds no input element.
+using MaxPoolForwardKernel = void (*)(const PoolWindow& g, int64_t planes, const float* x,
+                                      float* y, int64_t* idx);
+using AvgPoolForwardKernel = void (*)(const PoolWindow& g, int64_t planes, const float* x,
+                                      float* y);
+// dy: planes x [OD][OH][OW] -> dx: planes x [D][H][W] (overwritten).
+using AvgPoolBackwardKernel = void (*)(const PoolWindow& g, int64_t planes, const float* dy,
+                                       float* dx);
+// x: planes x [n] -> y: [planes], the mean of each plane.
+using PlaneMeanKernel = void (*)(int64_t planes, int64_t n, const float* x, float* y);
 
 struct KernelTable {
   Isa isa;
@@ -74,6 +97,10 @@ struct KernelTable {
   DirectWeightKernel direct_weight;
   int direct_nr, direct_max_tile;
   CorrelateRowKernel correlate_row;
+  MaxPoolForwardKernel max_pool_forward;
+  AvgPoolForwardKernel avg_pool_forward;
+  AvgPoolBackwardKernel avg_pool_backward;
+  PlaneMeanKernel plane_mean;
 };
 
 // The table of the level in use (convcore::current_isa()).
@@ -81,9 +108,9 @@ const KernelTable& active();
 // The table of a given level; the level must be compiled in.
 const KernelTable& table_for(Isa isa);
 
-// Per-level entry points. The depthwise, direct and correlation kernels come
-// from one source each (depthwise_conv2d.inc, direct_conv2d.inc,
-// correlate.inc), compiled once per level.
+// Per-level entry points. The depthwise, direct, correlation and pooling
+// kernels come from one source each (depthwise_conv2d.inc, direct_conv2d.inc,
+// correlate.inc, pooling.inc), compiled once per level.
 #define CONVCORE_DECLARE_ISA_KERNELS(ns)                                                    \
   namespace ns {                                                                            \
   void depthwise_forward(const DepthwiseGeometry&, const float*, const float*, float, float*); \
@@ -96,6 +123,10 @@ const KernelTable& table_for(Isa isa);
                           const float*, const float*, float*);                              \
   extern const int direct_nr, direct_max_tile;                                              \
   void correlate_row(const float* const*, const float* const*, int64_t, int64_t, int64_t, float*); \
+  void max_pool_forward(const PoolWindow&, int64_t, const float*, float*, int64_t*);          \
+  void avg_pool_forward(const PoolWindow&, int64_t, const float*, float*);                    \
+  void avg_pool_backward(const PoolWindow&, int64_t, const float*, float*);                   \
+  void plane_mean(int64_t, int64_t, const float*, float*);                                    \
   }
 
 CONVCORE_DECLARE_ISA_KERNELS(scalar)

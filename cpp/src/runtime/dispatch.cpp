@@ -9,7 +9,8 @@ namespace convcore::kernels {
   KernelTable {                                                                              \
     level, gemm, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,                 \
         ns::depthwise_backward_weight, ns::depthwise_cols, ns::direct_conv_forward,           \
-        ns::direct_conv_weight, ns::direct_nr, ns::direct_max_tile, ns::correlate_row        \
+        ns::direct_conv_weight, ns::direct_nr, ns::direct_max_tile, ns::correlate_row,       \
+        ns::max_pool_forward, ns::avg_pool_forward, ns::avg_pool_backward, ns::plane_mean    \
   }
 
 static const KernelTable kScalar = CONVCORE_TABLE(Isa::Scalar, scalar, sgemm_kernel_4x16_scalar, 4, 16);

@@ -9,6 +9,13 @@ from ._conv_variants import (
     conv1d, conv1d_backward, conv2d_connection_table, conv3d, conv3d_backward, conv_transpose1d,
     conv_transpose2d, conv_transpose3d,
 )
+from ._pooling import (
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool1d,
+    adaptive_max_pool2d, adaptive_max_pool3d, avg_pool1d, avg_pool2d, avg_pool3d,
+    global_avg_pool2d, global_max_pool2d, lp_pool1d, lp_pool2d, lp_pool3d, max_pool1d, max_pool2d,
+    max_pool3d, max_unpool1d, max_unpool2d, max_unpool3d, maxout, mixed_pool2d,
+    spatial_pyramid_pool2d,
+)
 from ._tensor_ops import (
     add, div, exp, flatten, log, matmul, mean, mul, neg, permute, pow, relu, reshape, sub,
     sum, transpose,
@@ -20,4 +27,9 @@ __all__ = [
     "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "conv2d_connection_table",
     "add", "sub", "mul", "div", "neg", "matmul", "pow", "exp", "log", "relu",
     "sum", "mean", "reshape", "flatten", "transpose", "permute",
+    "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+    "lp_pool1d", "lp_pool2d", "lp_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+    "global_avg_pool2d", "global_max_pool2d", "max_unpool1d", "max_unpool2d", "max_unpool3d",
+    "spatial_pyramid_pool2d", "mixed_pool2d", "maxout",
 ]
