@@ -145,22 +145,3 @@ def maxout(x, groups):
     x = np.asarray(x, np.float64)
     n, c = x.shape[:2]
     return x.reshape((n, c // groups, groups) + x.shape[2:]).max(axis=2)
-
-
-def numeric_grads(f, arrays, w, eps=1e-6):
-    """Central differences of sum(f(*arrays) * w) in float64, one gradient per input."""
-    xs = [np.array(a, dtype=np.float64) for a in arrays]
-    grads = []
-    for x in xs:
-        g = np.zeros_like(x)
-        flat, gf = x.reshape(-1), g.reshape(-1)
-        for i in range(flat.size):
-            old = flat[i]
-            flat[i] = old + eps
-            up = np.sum(f(*xs) * w)
-            flat[i] = old - eps
-            down = np.sum(f(*xs) * w)
-            flat[i] = old
-            gf[i] = (up - down) / (2 * eps)
-        grads.append(g)
-    return grads

@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from finite_differences import numeric_grads
 
 import convcore as cc
 import convcore.functional as F
@@ -18,25 +19,6 @@ def rand(rng, shape, low=-2.0, high=2.0):
 def away_from_zero(rng, shape):
     """Values in +-[0.5, 2]: safe divisors, and relu/pow never sit on a kink."""
     return (rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)).astype(np.float32)
-
-
-def numeric_grads(f, arrays, w, eps=1e-6):
-    """Central differences of sum(f(*arrays) * w) in float64, per input."""
-    xs = [np.array(a, dtype=np.float64) for a in arrays]
-    grads = []
-    for x in xs:
-        g = np.zeros_like(x)
-        flat, gf = x.reshape(-1), g.reshape(-1)
-        for i in range(flat.size):
-            old = flat[i]
-            flat[i] = old + eps
-            up = np.sum(f(*xs) * w)
-            flat[i] = old - eps
-            down = np.sum(f(*xs) * w)
-            flat[i] = old
-            gf[i] = (up - down) / (2 * eps)
-        grads.append(g)
-    return grads
 
 
 def check_fd(cc_fn, np_fn, arrays, rtol=1e-3, atol=1e-4, seed=1):

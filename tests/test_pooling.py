@@ -10,7 +10,7 @@ import pytest
 import convcore as cc
 import convcore.functional as F
 import pool_reference as ref
-from pool_reference import numeric_grads
+from finite_differences import numeric_grads
 
 
 def rand(rng, shape):

@@ -140,6 +140,39 @@ Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor&
   return dx;
 }
 
+// Where weight-gradient units accumulate: dw itself when they write
+// disjoint columns, else one zeroed private [K, crs] buffer per thread, added
+// into dw in thread order by finish(), so the result depends only on the
+// thread count.
+class WeightGradSums {
+ public:
+  WeightGradSums(float* dw, int64_t size, bool private_sums, int64_t units)
+      : dw_(dw), size_(size), private_(private_sums),
+        partial_(static_cast<size_t>(parallel_threads(units)), nullptr) {}
+  // The buffer thread t adds into (called once by each thread).
+  float* for_thread(int t) {
+    if (!private_) return dw_;
+    float* acc = thread_workspace(kWsReduce, static_cast<size_t>(size_));
+    std::fill(acc, acc + size_, 0.0f);
+    partial_[static_cast<size_t>(t)] = acc;
+    return acc;
+  }
+  void finish() {
+    if (!private_) return;
+    parallel_for(0, size_, [&](int64_t lo, int64_t hi, int) {
+      for (const float* part : partial_)
+        if (part)
+          for (int64_t i = lo; i < hi; ++i) dw_[i] += part[i];
+    });
+  }
+
+ private:
+  float* dw_;
+  int64_t size_;
+  bool private_;
+  std::vector<float*> partial_;
+};
+
 // Stride-1 weight gradient on the padded grid (padded_image.h), one image
 // at a time: dw_g [Kg, crs] += dy_grid [Kg, grid] * xp_rows^T [grid, crs],
 // where dy_grid is dy with zero columns ow >= OW and im2col row i of the
@@ -152,16 +185,10 @@ void backward_weight_padded(const Conv2dGeometry& g, const Conv2dPlan& p, const 
   const int64_t padded = img.size(g), slack = (g.S - 1) * g.dw;
   const int64_t parts = p.weight_parts, col_parts = p.weight_col_parts, nr = p.kernels->sgemm_nr;
   const EvenSplit images{g.N, parts}, col_tiles{(crs + nr - 1) / nr, col_parts};
-  const bool private_sums = parts > 1;
   const int64_t units = g.G * parts * col_parts;
-  std::vector<float*> partial(static_cast<size_t>(parallel_threads(units)), nullptr);
+  WeightGradSums sums(dw, wsize, parts > 1, units);
   parallel_for(0, units, [&](int64_t lo, int64_t hi, int t) {
-    float* acc = dw;
-    if (private_sums) {
-      acc = thread_workspace(kWsReduce, static_cast<size_t>(wsize));
-      std::fill(acc, acc + wsize, 0.0f);
-      partial[static_cast<size_t>(t)] = acc;
-    }
+    float* acc = sums.for_thread(t);
     float* xp = thread_workspace(kWsPad, static_cast<size_t>(padded + slack));
     float* dyg = thread_workspace(kWsCol, static_cast<size_t>(g.Kg * grid));
     for (int64_t u = lo; u < hi; ++u) {
@@ -187,18 +214,13 @@ void backward_weight_padded(const Conv2dGeometry& g, const Conv2dPlan& p, const 
       }
     }
   });
-  if (private_sums)
-    parallel_for(0, wsize, [&](int64_t lo, int64_t hi, int) {
-      for (const float* part : partial)
-        if (part)
-          for (int64_t i = lo; i < hi; ++i) dw[i] += part[i];
-    });
+  sums.finish();
 }
 
-// Weight gradient: dw_g [Kg, crs] = dy_g [Kg, positions] * im2col(x_g)^T [positions, crs].
-// Each group's N * OH * OW positions are cut into weight_parts ranges; each
-// thread sums its ranges into a private [K, crs] buffer and the buffers are
-// added in thread order, so the result depends only on the thread count.
+// Weight gradient: dw_g [Kg, crs] = dy_g [Kg, positions] * im2col(x_g)^T [positions, crs],
+// on the depthwise, direct or padded-grid path where the plan has one, else
+// through the im2col source. Units: group x position range x column range of
+// dw (see WeightGradSums).
 Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor& dy,
                        const Tensor& x) {
   const int64_t crs = g.crs(), hw = g.hw(), plane = g.in_plane(), wsize = g.K * crs;
@@ -219,21 +241,12 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
     backward_weight_padded(g, p, dyp, xp, dwp);
     return dw;
   }
-  // Units: group x position range x column range of dw. Column ranges
-  // write disjoint parts of dw directly; position ranges sum into private
-  // [K, crs] buffers added in thread order afterwards.
   const int64_t parts = p.weight_parts, col_parts = p.weight_col_parts;
   const int64_t units = g.G * parts * col_parts, nr = p.kernels->sgemm_nr;
   const EvenSplit split{g.N * hw, parts}, col_tiles{(crs + nr - 1) / nr, col_parts};
-  const bool private_sums = parts > 1;
-  std::vector<float*> partial(static_cast<size_t>(parallel_threads(units)), nullptr);
+  WeightGradSums sums(dwp, wsize, parts > 1, units);
   parallel_for(0, units, [&](int64_t lo, int64_t hi, int t) {
-    float* acc = dwp;
-    if (private_sums) {
-      acc = thread_workspace(kWsReduce, static_cast<size_t>(wsize));
-      std::fill(acc, acc + wsize, 0.0f);
-      partial[static_cast<size_t>(t)] = acc;
-    }
+    float* acc = sums.for_thread(t);
     for (int64_t u = lo; u < hi; ++u) {
       const int64_t grp = u / (parts * col_parts), part = (u / col_parts) % parts, cp = u % col_parts;
       const int64_t q0 = split.begin(part), q1 = split.end(part);
@@ -258,12 +271,7 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
         run(Im2colSource{&g, xg, g.C * plane});
     }
   });
-  if (private_sums)
-    parallel_for(0, wsize, [&](int64_t lo, int64_t hi, int) {
-      for (const float* part : partial)
-        if (part)
-          for (int64_t i = lo; i < hi; ++i) dwp[i] += part[i];
-    });
+  sums.finish();
   return dw;
 }
 
