@@ -1,6 +1,7 @@
 """Timing and machine description shared by the benchmark scripts."""
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import statistics
@@ -56,3 +57,21 @@ def machine_lines(convcore, torch) -> List[str]:
 
 def fmt_ms(ms: float) -> str:
     return f"{ms:.3f}" if ms < 10 else f"{ms:.1f}" if ms < 1000 else f"{ms:.0f}"
+
+
+def bench_arguments(description: str, filter_help: str, repeat: int = 7,
+                    budget: float = 10.0) -> argparse.ArgumentParser:
+    """The options every benchmark script takes: threads, runs, filter, --quick, Markdown output."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--threads", type=int, nargs="+", default=[1, 2],
+                   help="thread counts to run at, for both libraries (default: 1 2)")
+    p.add_argument("--repeat", type=int, default=None,
+                   help=f"timed runs per measurement, median reported (default {repeat}, --quick 3)")
+    p.add_argument("--warmup", type=int, default=None, help="untimed runs first (default 2, --quick 1)")
+    p.add_argument("--budget", type=float, default=budget,
+                   help="stop repeating a measurement after this many seconds, once 3 runs are in")
+    p.add_argument("--filter", default=None, help=filter_help)
+    p.add_argument("--quick", action="store_true",
+                   help="only the first batch size of each case, fewer runs")
+    p.add_argument("--markdown-out", metavar="FILE", help="also write the report to FILE")
+    return p

@@ -17,7 +17,6 @@ Not measured: memory use, first-call (planning) cost, layers other than conv2d.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import List, Optional, Sequence, Tuple
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
-from _common import fmt_ms, machine_lines, median_ms  # noqa: E402
+from _common import bench_arguments, fmt_ms, machine_lines, median_ms  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -142,19 +141,8 @@ HEADER = ("| layer | input N x C x H x W | -> K | kernel | thr | check "
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--threads", type=int, nargs="+", default=[1, 2],
-                   help="thread counts to run at, for both libraries (default: 1 2)")
-    p.add_argument("--repeat", type=int, default=None,
-                   help="timed runs per measurement, median reported (default 7, --quick 3)")
-    p.add_argument("--warmup", type=int, default=None, help="untimed runs first (default 2, --quick 1)")
-    p.add_argument("--budget", type=float, default=10.0,
-                   help="stop repeating a measurement after this many seconds, once 3 runs are in")
-    p.add_argument("--filter", default=None,
-                   help="only layers whose name (e.g. 'resnet18.layer1.3x3 b32') contains this")
-    p.add_argument("--quick", action="store_true",
-                   help="only the first batch size of each layer, fewer runs")
-    p.add_argument("--markdown-out", metavar="FILE", help="also write the report to FILE")
+    p = bench_arguments(__doc__.split("\n\n")[0],
+                        "only layers whose name (e.g. 'resnet18.layer1.3x3 b32') contains this")
     args = p.parse_args(argv)
 
     import torch

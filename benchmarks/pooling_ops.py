@@ -17,14 +17,13 @@ Not measured: memory use, autograd overhead, 1-D and 3-D pooling.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from _common import fmt_ms, machine_lines, median_ms
+from _common import bench_arguments, fmt_ms, machine_lines, median_ms
 
 TARGET = 0.67  # torch_time / convcore_time below this: more than 1.5x slower than torch
 
@@ -139,17 +138,8 @@ HEADER = ("| layer | input N x C x H x W | window | thr | check "
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--threads", type=int, nargs="+", default=[1, 2],
-                   help="thread counts to run at, for both libraries (default: 1 2)")
-    p.add_argument("--repeat", type=int, default=None,
-                   help="timed runs per measurement, median reported (default 9, --quick 3)")
-    p.add_argument("--warmup", type=int, default=None, help="untimed runs first (default 2, --quick 1)")
-    p.add_argument("--budget", type=float, default=5.0,
-                   help="stop repeating a measurement after this many seconds, once 3 runs are in")
-    p.add_argument("--filter", default=None, help="only layers whose name contains this")
-    p.add_argument("--quick", action="store_true", help="fewer runs per measurement")
-    p.add_argument("--markdown-out", metavar="FILE", help="also write the report to FILE")
+    p = bench_arguments(__doc__.split("\n\n")[0],
+                        "only layers whose name contains this", repeat=9, budget=5.0)
     args = p.parse_args(argv)
 
     import torch
