@@ -3,6 +3,10 @@
 #include <cstdlib>
 #include <new>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "convcore/error.h"
 #include "convcore/tensor.h"
 
@@ -12,10 +16,19 @@ const char* device_name(Device d) { return d == Device::CPU ? "cpu" : "cuda"; }
 
 std::shared_ptr<Storage> Storage::allocate(size_t numel, Device device) {
   CONVCORE_CHECK_VALUE(device == Device::CPU, "device: only 'cpu' storage exists in this build");
-  size_t bytes = ((numel * sizeof(float) + 63) / 64) * 64;
+  // Large blocks come fresh from the OS on every allocation, and faulting
+  // them in 4 KiB at a time cost more than the work on them (a 100 MB relu
+  // spent most of its time in page faults). Aligned to 2 MiB and marked for
+  // transparent huge pages, they fault in 512 times fewer pieces.
+  constexpr size_t kHuge = size_t{2} << 20;
+  size_t align = 64, bytes = ((numel * sizeof(float) + 63) / 64) * 64;
   if (bytes == 0) bytes = 64;
-  void* p = std::aligned_alloc(64, bytes);
+  if (bytes >= 2 * kHuge) align = kHuge, bytes = (bytes + kHuge - 1) / kHuge * kHuge;
+  void* p = std::aligned_alloc(align, bytes);
   if (!p) throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  if (align == kHuge) madvise(p, bytes, MADV_HUGEPAGE);  // advice only: failure is harmless
+#endif
   return std::shared_ptr<Storage>(new Storage(static_cast<float*>(p), numel, device, nullptr));
 }
 
