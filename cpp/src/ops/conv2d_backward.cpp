@@ -21,6 +21,8 @@ namespace convcore {
 
 namespace {
 
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
 // dx for images [n0, n1) of group grp: for each piece of positions,
 //   dcol [crs, len] = w_g^T [crs, Kg] * dy [Kg, len], then col2im into dx.
 // shared: split each piece's GEMM by rows and its col2im by channels across
@@ -182,35 +184,46 @@ void backward_weight_padded(const Conv2dGeometry& g, const Conv2dPlan& p, const 
                             const float* x, float* dw) {
   const PaddedImage img(g);
   const int64_t crs = g.crs(), wsize = g.K * crs, grid = img.grid(g);
-  const int64_t padded = img.size(g), slack = (g.S - 1) * g.dw;
+  // Each padded image is followed by `slack` zeros: the runs of its last
+  // taps overhang it there (at positions whose dy is zero, so the overhang
+  // must read zeros, not the next image).
+  const int64_t slack = (g.S - 1) * g.dw, stride = img.size(g) + slack;
   const int64_t parts = p.weight_parts, col_parts = p.weight_col_parts, nr = p.kernels->sgemm_nr;
   const EvenSplit images{g.N, parts}, col_tiles{(crs + nr - 1) / nr, col_parts};
+  // Images per GEMM: enough positions that C = dw is not re-read per image.
+  const int64_t per_gemm = std::max<int64_t>(1, std::min(ceil_div(g.N, parts), 512 / grid));
   const int64_t units = g.G * parts * col_parts;
   WeightGradSums sums(dw, wsize, parts > 1, units);
   parallel_for(0, units, [&](int64_t lo, int64_t hi, int t) {
     float* acc = sums.for_thread(t);
-    float* xp = thread_workspace(kWsPad, static_cast<size_t>(padded + slack));
-    float* dyg = thread_workspace(kWsCol, static_cast<size_t>(g.Kg * grid));
+    float* xp = thread_workspace(kWsPad, static_cast<size_t>(per_gemm * stride));
+    float* dyg = thread_workspace(kWsCol, static_cast<size_t>(per_gemm * g.Kg * grid));
     for (int64_t u = lo; u < hi; ++u) {
       const int64_t grp = u / (parts * col_parts), part = (u / col_parts) % parts, cp = u % col_parts;
       const int64_t j0 = col_tiles.begin(cp) * nr, j1 = std::min(crs, col_tiles.end(cp) * nr);
       if (j0 >= j1) continue;
-      for (int64_t n = images.begin(part); n < images.end(part); ++n) {
-        img.fill(g, x, n, grp, xp);
-        std::fill(xp + padded, xp + padded + slack, 0.0f);
-        for (int64_t k = 0; k < g.Kg; ++k)
-          for (int64_t oh = 0; oh < g.OH; ++oh) {
-            const float* src = dy + ((n * g.K + grp * g.Kg + k) * g.OH + oh) * g.OW;
-            float* dst = dyg + k * grid + oh * img.Wp;
-            std::copy(src, src + g.OW, dst);
-            std::fill(dst + g.OW, dst + img.Wp, 0.0f);
-          }
-        const RowsAsSlivers<PlaneSource> a{{dyg, grid, 0}};
-        const RowsAsColumnsTransposed<PlaneSource> xs{{{xp, grid, 0, img.off.data()}}};
-        const auto b = [&](int64_t p0, int64_t k, int64_t jj, int64_t n_, int NR, float* dst) {
-          xs(p0, k, j0 + jj, n_, NR, dst);
+      for (int64_t n0 = images.begin(part); n0 < images.end(part); n0 += per_gemm) {
+        const int64_t count = std::min(per_gemm, images.end(part) - n0);
+        for (int64_t i = 0; i < count; ++i) {
+          float* xi = xp + i * stride;
+          img.fill(g, x, n0 + i, grp, xi);
+          std::fill(xi + img.size(g), xi + stride, 0.0f);
+          // dy of image n0 + i on the padded grid: [Kg][OH][Wp], zero past OW.
+          for (int64_t k = 0; k < g.Kg; ++k)
+            for (int64_t oh = 0; oh < g.OH; ++oh) {
+              const float* src = dy + ((((n0 + i) * g.K + grp * g.Kg + k) * g.OH) + oh) * g.OW;
+              float* dst = dyg + (i * g.Kg + k) * grid + oh * img.Wp;
+              std::copy(src, src + g.OW, dst);
+              std::fill(dst + g.OW, dst + img.Wp, 0.0f);
+            }
+        }
+        const RowsAsSlivers<PlaneSource> a{{dyg, grid, g.Kg * grid}};
+        const RowsAsColumnsTransposed<PlaneSource> xs{{{xp, grid, stride, img.off.data()}}};
+        const auto b = [&](int64_t p0, int64_t k, int64_t jj, int64_t n, int NR, float* dst) {
+          xs(p0, k, j0 + jj, n, NR, dst);
         };
-        gemm_serial(*p.kernels, g.Kg, j1 - j0, grid, a, b, acc + grp * g.Kg * crs + j0, crs, true);
+        gemm_serial(*p.kernels, g.Kg, j1 - j0, count * grid, a, b, acc + grp * g.Kg * crs + j0, crs,
+                    true);
       }
     }
   });
