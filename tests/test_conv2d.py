@@ -34,6 +34,8 @@ CASES = [
     (2, 8, 9, 9, 12, (3, 3), 1, 1, 1, 4),              # grouped, stride 1
     (1, 3, 5, 5, 2, (3, 3), 1, 3, 1, 1),               # padding wider than the kernel
     (5, 4, 20, 20, 8, (3, 3), 1, 1, 1, 1),             # 400 positions per image, odd batch
+    (1, 8, 70, 61, 24, (3, 3), 1, 1, 1, 1),            # a large image cut into bands of rows
+    (1, 6, 66, 70, 20, (5, 3), 1, (1, 2, 2, 1), (2, 1), 1),  # bands, dilated, per-side padding
 ]
 
 

@@ -80,20 +80,26 @@ template <class PackA>
 void run_padded_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const ForwardUnit& f,
                      const PackA& a, const PaddedImage& img, const float* x, const float* bias,
                      float* y) {
-  const int64_t padded = img.size(g), Wp = img.Wp;
-  // The last tap's run overhangs the last image by (S-1)*dw zeros.
-  const int64_t slack = (g.S - 1) * g.dw, images = f.n1 - f.n0;
-  float* xp = thread_workspace(kWsPad, static_cast<size_t>(images * padded + slack));
-  for (int64_t n = f.n0; n < f.n1; ++n) img.fill(g, x, n, f.grp, xp + (n - f.n0) * padded);
-  std::fill(xp + images * padded, xp + images * padded + slack, 0.0f);
-
-  const int64_t grid = img.grid(g), rows = f.m1 - f.m0, k0 = f.grp * g.Kg + f.m0;
+  const int64_t Wp = img.Wp, grid = img.grid(g), images = f.n1 - f.n0;
   int64_t q0, q1;
   unit_positions(p, f, grid, f.n0, q0, q1);
   const int64_t len = q1 - q0;
-  const PositionsAsColumns<PlaneSource> pack{{xp, grid, padded, img.off.data()}};
+  // A piece of one image pads only the band of rows its positions read;
+  // whole images are padded whole. The last tap's run overhangs the buffer
+  // by (S-1)*dw zeros.
+  const bool band = images == 1 && p.pieces_per_image > 1;
+  const int64_t row0 = band ? q0 / Wp : 0;
+  const int64_t in_rows = band ? (q1 + Wp - 1) / Wp - row0 + (g.R - 1) * g.dh : img.Hp;
+  const int64_t padded = g.Cg * in_rows * Wp, slack = (g.S - 1) * g.dw;
+  float* xp = thread_workspace(kWsPad, static_cast<size_t>(images * padded + slack));
+  for (int64_t n = f.n0; n < f.n1; ++n) img.fill(g, x, n, f.grp, xp + (n - f.n0) * padded, row0, in_rows);
+  std::fill(xp + images * padded, xp + images * padded + slack, 0.0f);
+  const std::vector<int64_t> band_offsets = band ? img.tap_offsets(g, in_rows) : std::vector<int64_t>();
+
+  const int64_t rows = f.m1 - f.m0, k0 = f.grp * g.Kg + f.m0, first = q0 - row0 * Wp;
+  const PositionsAsColumns<PlaneSource> pack{{xp, grid, padded, band ? band_offsets.data() : img.off.data()}};
   const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
-    pack(p0, k, q0 + j0, n, NR, dst);
+    pack(p0, k, first + j0, n, NR, dst);
   };
   float* c = thread_workspace(kWsCol, static_cast<size_t>(rows * len));
   if (bias) fill_bias(c, len, rows, len, bias + k0);

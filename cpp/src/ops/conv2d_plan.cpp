@@ -18,6 +18,7 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 // packing its A block and the micro-kernel's stores.
 constexpr int64_t kMinColumns = 256;
 constexpr int64_t kTargetColumns = 512;
+constexpr int64_t kBandColumns = 4096;
 
 // Images per chunk for small images: about kTargetColumns positions, with the
 // number of chunks per group a multiple of the thread count where possible.
@@ -52,6 +53,10 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
     p.images_per_chunk = 1;
     const int64_t images = g.N * g.G;
     p.pieces_per_image = images >= threads ? 1 : std::min(ceil_div(threads, images), ceil_div(g.hw(), nr));
+    // A large image on the padded grid is cut into bands of rows, so that a
+    // unit's padded input and its output buffer stay in cache.
+    if (p.algo == Conv2dAlgo::PaddedGemm)
+      p.pieces_per_image = std::max(p.pieces_per_image, g.OH * (g.W + g.pl + g.pr) / kBandColumns);
   } else {
     p.images_per_chunk = images_per_chunk(g, threads);
     p.pieces_per_image = 1;

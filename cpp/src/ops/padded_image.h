@@ -19,27 +19,37 @@ struct PaddedImage {
   std::vector<int64_t> off;  // [crs]: tap (c, r, s) at c*Hp*Wp + r*dh*Wp + s*dw
 
   explicit PaddedImage(const Conv2dGeometry& g)
-      : Hp(g.H + g.pt + g.pb), Wp(g.W + g.pl + g.pr), off(static_cast<size_t>(g.crs())) {
-    for (int64_t i = 0; i < g.crs(); ++i)
-      off[static_cast<size_t>(i)] =
-          (i / (g.R * g.S)) * Hp * Wp + ((i / g.S) % g.R) * g.dh * Wp + (i % g.S) * g.dw;
-  }
+      : Hp(g.H + g.pt + g.pb), Wp(g.W + g.pl + g.pr), off(tap_offsets(g, Hp)) {}
   int64_t size(const Conv2dGeometry& g) const { return g.Cg * Hp * Wp; }  // floats per image
   int64_t grid(const Conv2dGeometry& g) const { return g.OH * Wp; }       // padded-grid positions
 
-  // Channels [grp*Cg, (grp+1)*Cg) of image n of x [N, C, H, W] into dst, zero borders.
-  void fill(const Conv2dGeometry& g, const float* x, int64_t n, int64_t grp, float* dst) const {
+  // Tap offsets when each channel holds `rows` padded rows (a band of the image).
+  std::vector<int64_t> tap_offsets(const Conv2dGeometry& g, int64_t rows) const {
+    std::vector<int64_t> o(static_cast<size_t>(g.crs()));
+    for (int64_t i = 0; i < g.crs(); ++i)
+      o[static_cast<size_t>(i)] =
+          (i / (g.R * g.S)) * rows * Wp + ((i / g.S) % g.R) * g.dh * Wp + (i % g.S) * g.dw;
+    return o;
+  }
+
+  // Padded rows [row0, row0 + rows) of channels [grp*Cg, (grp+1)*Cg) of image
+  // n of x [N, C, H, W] into dst [Cg][rows][Wp] (the whole image by default).
+  void fill(const Conv2dGeometry& g, const float* x, int64_t n, int64_t grp, float* dst,
+            int64_t row0 = 0, int64_t rows = -1) const {
+    if (rows < 0) rows = Hp;
     for (int64_t c = 0; c < g.Cg; ++c) {
       const float* src = x + (n * g.C + grp * g.Cg + c) * g.in_plane();
-      float* d = dst + c * Hp * Wp;
-      std::fill(d, d + g.pt * Wp, 0.0f);
-      for (int64_t h = 0; h < g.H; ++h) {
-        float* row = d + (g.pt + h) * Wp;
+      for (int64_t r = 0; r < rows; ++r) {
+        float* row = dst + (c * rows + r) * Wp;
+        const int64_t h = row0 + r - g.pt;
+        if (h < 0 || h >= g.H) {
+          std::fill(row, row + Wp, 0.0f);
+          continue;
+        }
         std::fill(row, row + g.pl, 0.0f);
         std::copy(src + h * g.W, src + (h + 1) * g.W, row + g.pl);
         std::fill(row + g.pl + g.W, row + Wp, 0.0f);
       }
-      std::fill(d + (g.pt + g.H) * Wp, d + Hp * Wp, 0.0f);
     }
   }
 };
