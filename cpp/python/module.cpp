@@ -19,6 +19,11 @@ PYBIND11_MODULE(_C, m) {
   bind_tensor(m);
   bind_tensor_ops(m);
   bind_conv(m);
+  bind_activation(m);
+  bind_norm(m);
+  bind_dropout(m);
+  bind_linear(m);
+  bind_loss(m);
 }
 
 }  // namespace convcore::python

@@ -17,8 +17,10 @@ from ._runtime import (
     set_num_threads,
     show_config,
 )
+from ._random import initial_seed, manual_seed
 from . import functional
 from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
+from .functional import sigmoid, tanh
 
 __version__ = _C.version()
 
@@ -38,6 +40,10 @@ __all__ = [
     "exp",
     "log",
     "relu",
+    "sigmoid",
+    "tanh",
+    "manual_seed",
+    "initial_seed",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",
