@@ -20,6 +20,11 @@ void bind_conv(py::module_& m);
 void bind_conv_variants(py::module_& m);  // conv1d/3d, transposed, connection table
 void bind_signal(py::module_& m);
 void bind_pooling(py::module_& m);
+void bind_activation(py::module_& m);  // after bind_tensor: adds Tensor methods
+void bind_norm(py::module_& m);
+void bind_dropout(py::module_& m);
+void bind_linear(py::module_& m);
+void bind_loss(py::module_& m);
 
 // A tensor sharing the memory of a C-contiguous float32 NumPy array (the
 // array stays alive as long as the tensor). Anything else: TypeError/ValueError.

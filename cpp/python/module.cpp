@@ -22,6 +22,11 @@ PYBIND11_MODULE(_C, m) {
   bind_conv_variants(m);
   bind_signal(m);
   bind_pooling(m);
+  bind_activation(m);
+  bind_norm(m);
+  bind_dropout(m);
+  bind_linear(m);
+  bind_loss(m);
 }
 
 }  // namespace convcore::python

@@ -17,9 +17,11 @@ from ._runtime import (
     set_num_threads,
     show_config,
 )
+from ._random import initial_seed, manual_seed
 from . import functional
 from . import signal
 from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
+from .functional import sigmoid, tanh
 
 __version__ = _C.version()
 
@@ -40,6 +42,10 @@ __all__ = [
     "exp",
     "log",
     "relu",
+    "sigmoid",
+    "tanh",
+    "manual_seed",
+    "initial_seed",
     "no_grad",
     "enable_grad",
     "is_grad_enabled",

@@ -94,6 +94,10 @@ class Tensor {
   std::string repr() const;
   TensorImpl* impl() const { return impl_.get(); }
   bool same(const Tensor& other) const { return impl_ == other.impl_; }
+  // True when this handle is the only one to its TensorImpl and that is the
+  // only user of its storage: no one else can see writes to it (autograd
+  // then keeps a gradient instead of copying it).
+  bool is_unique() const;
 
  private:
   explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}

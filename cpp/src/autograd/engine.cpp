@@ -73,14 +73,15 @@ void run_backward(const Tensor& root, const Tensor& grad_root) {
         pending.emplace(fn, g);
       else {
         // The first delivery may alias a tensor the caller still uses: copy on write.
-        if (it->second.same(g) || it->second.impl()->storage.use_count() > 1)
-          it->second = it->second.clone();
+        if (!it->second.is_unique()) it->second = it->second.clone();
         accumulate(it->second, g);
       }
     } else {
       Tensor acc = target.grad();
+      // A gradient no one else holds becomes .grad as is (no copy of a
+      // tensor as big as the leaf); any other is copied.
       if (!acc.defined())
-        target.set_grad(g.clone());
+        target.set_grad(g.is_unique() ? g : g.clone());
       else
         accumulate(acc, g);
     }

@@ -136,4 +136,8 @@ std::string Tensor::repr() const {
   return os.str() + ")";
 }
 
+bool Tensor::is_unique() const {
+  return impl_ && impl_.use_count() == 1 && impl_->storage.use_count() == 1;
+}
+
 }  // namespace convcore

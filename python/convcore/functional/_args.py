@@ -37,3 +37,9 @@ def _conv2d_padding(padding: Padding2d) -> Tuple[Tuple[int, int, int, int], bool
         return items, False  # type: ignore[return-value]
     ph, pw = _pair(padding, "padding")
     return (pw, pw, ph, ph), False
+
+
+def _no_inplace(inplace: bool) -> None:
+    """PyTorch's inplace=True: refused (convcore ops always return a new tensor)."""
+    if inplace:
+        raise ValueError("inplace: in-place operations are not supported; use the returned tensor")

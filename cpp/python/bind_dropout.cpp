@@ -1,0 +1,25 @@
+// Dropout and the random stream (convcore/ops/dropout.h, convcore/random.h).
+#include "bindings.h"
+
+namespace convcore::python {
+
+void bind_dropout(py::module_& m) {
+  m.def("dropout",
+        [](const py::object& input, double p, bool training) {
+          Tensor x = as_tensor(input, "input");
+          py::gil_scoped_release release;
+          return dropout(x, p, training);
+        },
+        py::arg("input"), py::arg("p") = 0.5, py::arg("training") = true);
+  m.def("dropout2d",
+        [](const py::object& input, double p, bool training) {
+          Tensor x = as_tensor(input, "input");
+          py::gil_scoped_release release;
+          return dropout2d(x, p, training);
+        },
+        py::arg("input"), py::arg("p") = 0.5, py::arg("training") = true);
+  m.def("manual_seed", &manual_seed, py::arg("seed"), "Seed convcore's random stream (uint64).");
+  m.def("initial_seed", &initial_seed, "The seed the random stream was last seeded with.");
+}
+
+}  // namespace convcore::python

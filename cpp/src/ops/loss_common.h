@@ -1,0 +1,41 @@
+// Helpers shared by the loss ops: deterministic sums and the shape of the
+// reduced result.
+#pragma once
+
+#include <vector>
+
+#include "convcore/ops/loss.h"
+#include "ops/layer_common.h"
+
+namespace convcore::losses {
+
+// sum over [0, n) of f(lo, hi) (a double), f run on fixed chunks in
+// parallel and the chunk results added in chunk order: the same value for
+// every thread count.
+template <class F>
+double fixed_chunk_sum(int64_t n, const F& f) {
+  const int64_t grain = layers::kElementwiseGrain;
+  const int64_t chunks = (n + grain - 1) / grain;
+  if (chunks <= 1) return n > 0 ? f(0, n) : 0.0;
+  std::vector<double> part(static_cast<size_t>(chunks), 0.0);
+  parallel_for(0, chunks, [&](int64_t c0, int64_t c1, int) {
+    for (int64_t c = c0; c < c1; ++c)
+      part[static_cast<size_t>(c)] = f(c * grain, std::min(n, (c + 1) * grain));
+  });
+  double s = 0.0;
+  for (double v : part) s += v;
+  return s;
+}
+
+// The loss tensor: the per-sample values for none, else a 0-d tensor.
+inline Shape reduced_shape(Reduction r, const Shape& per_sample) {
+  return r == Reduction::None ? per_sample : Shape{};
+}
+
+inline void check_grad_output(const Tensor& g, Reduction r, const Shape& per_sample,
+                              const char* op) {
+  layers::check_same_shape(g, reduced_shape(r, per_sample), op, "grad_output",
+                           r == Reduction::None ? "the unreduced loss" : "the reduced loss");
+}
+
+}  // namespace convcore::losses
