@@ -75,3 +75,10 @@ def bench_arguments(description: str, filter_help: str, repeat: int = 7,
                    help="only the first batch size of each case, fewer runs")
     p.add_argument("--markdown-out", metavar="FILE", help="also write the report to FILE")
     return p
+
+
+def write_markdown(path: str, head: List[str], header: str, rows: List[str]) -> None:
+    """The report as a Markdown file: description lines, then the table."""
+    with open(path, "w") as f:
+        f.write("\n".join(head + [header, "|" + "---|" * header.count(" | ") + "---|"] + rows) + "\n")
+    print(f"\nwrote {path}")

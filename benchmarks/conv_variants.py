@@ -26,7 +26,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from _common import bench_arguments, fmt_ms, machine_lines, median_ms
+from _common import bench_arguments, write_markdown, fmt_ms, machine_lines, median_ms
 
 
 @dataclass(frozen=True)
@@ -205,9 +205,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         del case
 
     if args.markdown_out:
-        with open(args.markdown_out, "w") as f:
-            f.write("\n".join(head + [HEADER, rule] + rows) + "\n")
-        print(f"\nwrote {args.markdown_out}")
+        write_markdown(args.markdown_out, head, HEADER, rows)
     return 0
 
 

@@ -14,14 +14,13 @@ Not measured: memory use, first-call costs, in-place variants.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from _common import fmt_ms, machine_lines, median_ms
+from _common import bench_arguments, write_markdown, fmt_ms, machine_lines, median_ms
 
 
 @dataclass(frozen=True)
@@ -143,17 +142,7 @@ HEADER = ("| op | input | notes | thr | check | fwd ms convcore | fwd ms torch |
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--threads", type=int, nargs="+", default=[1, 2],
-                   help="thread counts to run at, for both libraries (default: 1 2)")
-    p.add_argument("--repeat", type=int, default=None,
-                   help="timed runs per measurement, median reported (default 7, --quick 3)")
-    p.add_argument("--warmup", type=int, default=None, help="untimed runs first (default 2, --quick 1)")
-    p.add_argument("--budget", type=float, default=10.0,
-                   help="stop repeating a measurement after this many seconds, once 3 runs are in")
-    p.add_argument("--filter", default=None, help="only ops whose name contains this")
-    p.add_argument("--quick", action="store_true", help="fewer runs")
-    p.add_argument("--markdown-out", metavar="FILE", help="also write the report to FILE")
+    p = bench_arguments(__doc__.split("\n\n")[0], "only ops whose name contains this")
     args = p.parse_args(argv)
 
     import torch
@@ -198,9 +187,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         del case
 
     if args.markdown_out:
-        with open(args.markdown_out, "w") as f:
-            f.write("\n".join(head + [HEADER, "|" + "---|" * HEADER.count(" | ") + "---|"] + rows) + "\n")
-        print(f"\nwrote {args.markdown_out}")
+        write_markdown(args.markdown_out, head, HEADER, rows)
     return 0
 
 

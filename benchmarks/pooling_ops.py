@@ -23,7 +23,7 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from _common import bench_arguments, fmt_ms, machine_lines, median_ms
+from _common import bench_arguments, write_markdown, fmt_ms, machine_lines, median_ms
 
 TARGET = 0.67  # torch_time / convcore_time below this: more than 1.5x slower than torch
 
@@ -191,9 +191,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
              else [f"Every ratio is at least {TARGET} (no op more than 1.5x slower than torch)."])
     print("\n".join(tail))
     if args.markdown_out:
-        with open(args.markdown_out, "w") as f:
-            f.write("\n".join(head + [HEADER, rule] + rows + tail) + "\n")
-        print(f"\nwrote {args.markdown_out}")
+        write_markdown(args.markdown_out, head, HEADER, rows + tail)
     return 0
 
 

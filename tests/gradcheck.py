@@ -4,25 +4,7 @@ formula of the same function."""
 import numpy as np
 
 import convcore as cc
-
-
-def numeric_grads(f, arrays, w, eps=1e-6):
-    """Central differences of sum(f(*arrays) * w) in float64, per input."""
-    xs = [np.array(a, dtype=np.float64) for a in arrays]
-    grads = []
-    for x in xs:
-        g = np.zeros_like(x)
-        flat, gf = x.reshape(-1), g.reshape(-1)
-        for i in range(flat.size):
-            old = flat[i]
-            flat[i] = old + eps
-            up = np.sum(f(*xs) * w)
-            flat[i] = old - eps
-            down = np.sum(f(*xs) * w)
-            flat[i] = old
-            gf[i] = (up - down) / (2 * eps)
-        grads.append(g)
-    return grads
+from finite_differences import numeric_grads
 
 
 def check_fd(cc_fn, np_fn, arrays, rtol=1e-3, atol=1e-4, seed=1, fwd_tol=1e-5):
