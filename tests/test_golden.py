@@ -1,4 +1,4 @@
-"""The worked examples of SPEC.md section 7 (items 1, 2, 3, 4 and 6)."""
+"""The worked examples of SPEC.md section 7 (items 1, 2, 3, 4, 6, 7 and 10; pooling ones in test_pooling_golden.py)."""
 import numpy as np
 
 import convcore.functional as F
@@ -71,3 +71,34 @@ def test_one_dimensional_sizes_and_weight_gradient():
     da[..., 3] = 1
     _, dw, _ = F.conv2d_backward(da, x4d, w4d)
     assert np.asarray(dw).ravel().tolist() == [4, 5, 6]
+
+
+def test_item_seven_convolution_sizes():
+    def out(h, c, k, kernel, **kw):
+        x = np.zeros((1, c, h, h), np.float32)
+        return F.conv2d(x, np.zeros((k, c, kernel, kernel), np.float32), **kw).shape[1:]
+
+    assert out(227, 3, 96, 11, stride=4) == (96, 55, 55)              # AlexNet conv1
+    assert out(27, 96, 256, 5, padding=2) == (256, 27, 27)            # conv2 keeps 27
+    assert out(39, 3, 10, 3) == (10, 37, 37)                          # 39x39x3 -(3, 10)-> 37
+    assert out(37, 10, 20, 5, stride=2) == (20, 17, 17)               # -(5, s2, 20)-> 17
+    c, h, w = out(17, 20, 40, 5, stride=2)                            # -(5, s2, 40)-> 7x7x40
+    assert (c, h, w) == (40, 7, 7) and c * h * w == 1960
+
+
+def test_item_ten_shift_invariance_and_equivariance(rng):
+    x = rng.standard_normal((1, 2, 12, 12)).astype(np.float32)
+    w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
+    shifted = np.roll(x, (2, 3), axis=(2, 3))
+    # Global sum pooling does not see a (circular) shift.
+    total = lambda t: np.asarray(F.global_avg_pool2d(t))[..., 0, 0] * 144  # noqa: E731
+    np.testing.assert_allclose(total(shifted), total(x), rtol=1e-5)
+    # Convolution commutes with shifts: conv(shift(x)) == shift(conv(x)).
+    conv_c = lambda t: np.asarray(F.conv2d(t, w, padding=1, padding_mode="circular"))  # noqa: E731
+    np.testing.assert_allclose(conv_c(shifted), np.roll(conv_c(x), (2, 3), axis=(2, 3)),
+                               rtol=1e-4, atol=1e-5)
+    # ... but not with rotation or scaling, for a filter without those symmetries.
+    rot = lambda t: np.ascontiguousarray(np.rot90(t, 1, axes=(2, 3)))  # noqa: E731
+    assert not np.allclose(conv_c(rot(x)), rot(conv_c(x)), atol=1e-3)
+    up = lambda t: np.ascontiguousarray(t.repeat(2, axis=2).repeat(2, axis=3))  # noqa: E731
+    assert not np.allclose(conv_c(up(x)), up(conv_c(x)), atol=1e-3)
