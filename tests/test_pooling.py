@@ -534,3 +534,30 @@ def test_grad_fn_names_and_no_grad(rng):
     assert F.maxout(x, 2).grad_fn == "MaxoutBackward"
     with cc.no_grad():
         assert F.max_pool2d(x, 2).grad_fn is None
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+@pytest.mark.parametrize("shape", [(2, 3, 9, 7), (3, 5, 6)])
+def test_spatial_pyramid_pool2d_explicit_backward_matches_autograd(rng, mode, shape):
+    x = rng.standard_normal(shape).astype(np.float32)
+    t = cc.tensor(x, requires_grad=True)
+    y = F.spatial_pyramid_pool2d(t, levels=(1, 2, 3), mode=mode)
+    g = rng.standard_normal(y.shape).astype(np.float32)
+    y.backward(g)
+    explicit = cc._C.spatial_pyramid_pool2d_backward(g, x, [1, 2, 3], mode)
+    np.testing.assert_allclose(np.asarray(explicit), np.asarray(t.grad), rtol=1e-6, atol=1e-6)
+    with pytest.raises(ValueError, match="grad_output"):
+        cc._C.spatial_pyramid_pool2d_backward(g[..., :-1].copy(), x, [1, 2, 3], mode)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 9, 7), (3, 6, 6)])
+def test_mixed_pool2d_explicit_backward_matches_autograd(rng, shape):
+    x = rng.standard_normal(shape).astype(np.float32)
+    t = cc.tensor(x, requires_grad=True)
+    alpha = cc.tensor(np.array([0.3], np.float32), requires_grad=True)
+    y = F.mixed_pool2d(t, 3, alpha, stride=2, padding=1)
+    g = rng.standard_normal(y.shape).astype(np.float32)
+    y.backward(g)
+    gx, galpha = cc._C.mixed_pool2d_backward(g, x, 0.3, [3], [2], [1], False, True)
+    np.testing.assert_allclose(np.asarray(gx), np.asarray(t.grad), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(galpha, np.asarray(alpha.grad)[0], rtol=1e-4)

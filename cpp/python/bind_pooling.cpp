@@ -171,6 +171,25 @@ void bind_pooling(py::module_& m) {
     py::gil_scoped_release release;
     return mixed_pool2d(x, a, o);
   });
+  m.def("spatial_pyramid_pool2d_backward", [](const py::object& grad_output, const py::object& input,
+                                               const Ints& levels, const std::string& mode) {
+    Tensor g = as_tensor(grad_output, "grad_output"), x = as_tensor(input, "input");
+    PoolMode pm = parse_pool_mode(mode);
+    py::gil_scoped_release release;
+    return spatial_pyramid_pool2d_backward(g, x, levels, pm);
+  });
+  m.def("mixed_pool2d_backward", [](const py::object& grad_output, const py::object& input,
+                                    double alpha, const Ints& kernel, const Ints& stride,
+                                    const Ints& padding, bool ceil_mode, bool count_include_pad) {
+    Tensor g = as_tensor(grad_output, "grad_output"), x = as_tensor(input, "input");
+    AvgPoolOptions o = avg_options(kernel, stride, padding, ceil_mode, count_include_pad, 0);
+    MixedPoolGrads r;
+    {
+      py::gil_scoped_release release;
+      r = mixed_pool2d_backward(g, x, alpha, o);
+    }
+    return py::make_tuple(r.input, r.alpha);
+  });
   m.def("maxout", [](const py::object& input, int64_t groups) {
     Tensor x = as_tensor(input, "input");
     py::gil_scoped_release release;

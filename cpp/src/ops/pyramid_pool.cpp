@@ -3,6 +3,8 @@
 // vector per image whose length depends only on C and the levels. It is
 // composed of recorded ops (adaptive pooling, reshape) and a column
 // concatenation whose node slices the gradient back into the levels.
+#include <algorithm>
+
 #include "convcore/autograd.h"
 #include "convcore/error.h"
 #include "convcore/ops/pooling.h"
@@ -87,6 +89,45 @@ Tensor spatial_pyramid_pool2d(const Tensor& input, const std::vector<int64_t>& l
     parts.push_back(reshape(t, {n, c * l * l}));
   }
   return parts.size() == 1 ? parts[0] : concat_columns(parts);
+}
+
+Tensor spatial_pyramid_pool2d_backward(const Tensor& grad_output, const Tensor& input,
+                                       const std::vector<int64_t>& levels, PoolMode mode) {
+  const char* what = "spatial_pyramid_pool2d_backward";
+  if (check_pool_input(input, 2, what)) {
+    CONVCORE_CHECK_VALUE(grad_output.defined() && grad_output.ndim() == 1, what,
+                         ": grad_output of an unbatched input must be 1-D");
+    Tensor g = spatial_pyramid_pool2d_backward(reshape(grad_output, {1, grad_output.size(0)}),
+                                               add_batch_dim(input), levels, mode);
+    return reshape(g, input.shape().vec());
+  }
+  NoGradGuard no_grad;
+  const int64_t n = input.size(0), c = input.size(1);
+  int64_t total = 0;
+  for (int64_t l : levels) {
+    CONVCORE_CHECK_VALUE(l >= 1, what, ": every level must be a positive grid size, got ", l);
+    total += c * l * l;
+  }
+  CONVCORE_CHECK_VALUE(!levels.empty(), what, ": levels must hold at least one grid size");
+  CONVCORE_CHECK_VALUE(grad_output.defined() && grad_output.shape() == Shape({n, total}), what,
+                       ": grad_output must have shape ", Shape({n, total}).str(), ", got ",
+                       grad_output.defined() ? grad_output.shape().str() : std::string("nothing"));
+  Tensor grad_input = Tensor::zeros(input.shape());
+  int64_t col = 0;
+  for (int64_t l : levels) {
+    const int64_t k = c * l * l;
+    Tensor part = Tensor::empty(Shape{n, c, l, l});  // this level's columns of grad_output
+    for (int64_t i = 0; i < n; ++i)
+      std::copy(grad_output.data() + i * total + col, grad_output.data() + i * total + col + k,
+                part.data() + i * k);
+    const Tensor d = mode == PoolMode::Max
+                         ? max_pool_backward(part, adaptive_max_pool_with_indices(input, 2, {l, l}).indices,
+                                             input.shape(), 2)
+                         : adaptive_avg_pool_backward(part, input.shape(), 2);
+    grad_input = add(grad_input, d);
+    col += k;
+  }
+  return grad_input;
 }
 
 }  // namespace convcore

@@ -138,6 +138,11 @@ PoolMode parse_pool_mode(const std::string& name);  // "max" or "avg"
 // Composed of recorded ops; its gradient flows through them.
 Tensor spatial_pyramid_pool2d(const Tensor& input, const std::vector<int64_t>& levels = {1, 2, 4},
                               PoolMode mode = PoolMode::Max);
+// grad_output: [N, C * sum(l*l)] (or [C * sum(l*l)] for an unbatched input)
+// -> [input's shape]: each level's slice sent back through its pooling.
+Tensor spatial_pyramid_pool2d_backward(const Tensor& grad_output, const Tensor& input,
+                                       const std::vector<int64_t>& levels = {1, 2, 4},
+                                       PoolMode mode = PoolMode::Max);
 
 // input: [N, C, H, W] -> [N, C, OH, OW]:
 //   alpha * max_pool2d(x) + (1 - alpha) * avg_pool2d(x)
@@ -147,6 +152,14 @@ Tensor spatial_pyramid_pool2d(const Tensor& input, const std::vector<int64_t>& l
 // (mixed_pool.cpp).
 Tensor mixed_pool2d(const Tensor& input, const Tensor& alpha, const AvgPoolOptions& options);
 Tensor mixed_pool2d(const Tensor& input, double alpha, const AvgPoolOptions& options);
+// grad_output: [N, C, OH, OW] -> the gradients of input (its shape) and of
+// alpha: sum(grad_output * (max_pool2d(x) - avg_pool2d(x))).
+struct MixedPoolGrads {
+  Tensor input;
+  double alpha;
+};
+MixedPoolGrads mixed_pool2d_backward(const Tensor& grad_output, const Tensor& input, double alpha,
+                                     const AvgPoolOptions& options);
 
 // input: [N, C, ...] -> [N, C / groups, ...]: output channel j is the max
 // over input channels j*groups .. (j+1)*groups - 1 (consecutive channels);
