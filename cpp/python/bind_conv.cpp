@@ -4,20 +4,6 @@
 
 namespace convcore::python {
 
-namespace {
-Conv2dOptions make_options(std::array<int64_t, 2> stride, std::array<int64_t, 4> padding,
-                           std::array<int64_t, 2> dilation, int64_t groups,
-                           const std::string& padding_mode, bool same) {
-  Conv2dOptions o;
-  o.stride = stride;
-  o.padding = padding;
-  o.dilation = dilation;
-  o.groups = groups;
-  o.padding_mode = parse_padding_mode(padding_mode);
-  o.same = same;
-  return o;
-}
-}  // namespace
 
 void bind_conv(py::module_& m) {
   m.def("conv2d",
@@ -27,7 +13,7 @@ void bind_conv(py::module_& m) {
            bool same) {
           Tensor x = as_tensor(input, "input"), w = as_tensor(weight, "weight"),
                  b = as_optional_tensor(bias, "bias");
-          Conv2dOptions o = make_options(stride, padding, dilation, groups, padding_mode, same);
+          const auto o = conv_options<Conv2dOptions>(stride, padding, dilation, groups, padding_mode, same);
           py::gil_scoped_release release;
           return conv2d(x, w, b, o);
         });
@@ -38,7 +24,7 @@ void bind_conv(py::module_& m) {
            bool same, std::array<bool, 3> mask) {
           Tensor dy = as_tensor(grad_output, "grad_output"), x = as_tensor(input, "input"),
                  w = as_tensor(weight, "weight");
-          Conv2dOptions o = make_options(stride, padding, dilation, groups, padding_mode, same);
+          const auto o = conv_options<Conv2dOptions>(stride, padding, dilation, groups, padding_mode, same);
           Conv2dGrads g;
           {
             py::gil_scoped_release release;

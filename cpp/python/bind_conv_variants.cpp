@@ -24,30 +24,7 @@ py::tuple grads_tuple(const Conv2dGrads& g) {
   return py::make_tuple(opt(g.input), opt(g.weight), opt(g.bias));
 }
 
-Conv1dOptions conv1d_options(int64_t stride, std::array<int64_t, 2> padding, int64_t dilation,
-                             int64_t groups, const std::string& padding_mode, bool same) {
-  Conv1dOptions o;
-  o.stride = stride;
-  o.padding = padding;
-  o.dilation = dilation;
-  o.groups = groups;
-  o.padding_mode = parse_padding_mode(padding_mode);
-  o.same = same;
-  return o;
-}
 
-Conv3dOptions conv3d_options(std::array<int64_t, 3> stride, std::array<int64_t, 6> padding,
-                             std::array<int64_t, 3> dilation, int64_t groups,
-                             const std::string& padding_mode, bool same) {
-  Conv3dOptions o;
-  o.stride = stride;
-  o.padding = padding;
-  o.dilation = dilation;
-  o.groups = groups;
-  o.padding_mode = parse_padding_mode(padding_mode);
-  o.same = same;
-  return o;
-}
 
 // A 2-D array of 0/1 (checked in Python) as the C++ table.
 ConnectionTable connection_table(const py::array_t<uint8_t, py::array::c_style | py::array::forcecast>& t) {
@@ -61,6 +38,21 @@ ConnectionTable connection_table(const py::array_t<uint8_t, py::array::c_style |
   return table;
 }
 
+
+// conv_transpose{1,2,3}d(input, weight, bias, stride, padding, output_padding, groups, dilation),
+// Size an int64_t or a std::array per spatial dimension.
+template <class Options, class Size, class Fn>
+void bind_conv_transpose(py::module_& m, const char* name, Fn fn) {
+  m.def(name, [fn](const py::object& input, const py::object& weight, const py::object& bias,
+                   Size stride, Size padding, Size output_padding, int64_t groups, Size dilation) {
+    const Operands t = forward_operands(input, weight, bias);
+    Options o;
+    o.stride = stride, o.padding = padding, o.output_padding = output_padding, o.groups = groups;
+    o.dilation = dilation;
+    py::gil_scoped_release release;
+    return fn(t.a, t.b, t.c, o);
+  });
+}
 }  // namespace
 
 void bind_conv_variants(py::module_& m) {
@@ -68,7 +60,7 @@ void bind_conv_variants(py::module_& m) {
                      int64_t stride, std::array<int64_t, 2> padding, int64_t dilation, int64_t groups,
                      const std::string& padding_mode, bool same) {
     const Operands t = forward_operands(input, weight, bias);
-    const Conv1dOptions o = conv1d_options(stride, padding, dilation, groups, padding_mode, same);
+    const auto o = conv_options<Conv1dOptions>(stride, padding, dilation, groups, padding_mode, same);
     py::gil_scoped_release release;
     return conv1d(t.a, t.b, t.c, o);
   });
@@ -77,7 +69,7 @@ void bind_conv_variants(py::module_& m) {
                               int64_t dilation, int64_t groups, const std::string& padding_mode, bool same,
                               std::array<bool, 3> mask) {
     const Operands t = backward_operands(grad_output, input, weight);
-    const Conv1dOptions o = conv1d_options(stride, padding, dilation, groups, padding_mode, same);
+    const auto o = conv_options<Conv1dOptions>(stride, padding, dilation, groups, padding_mode, same);
     Conv1dGrads g;
     {
       py::gil_scoped_release release;
@@ -90,7 +82,7 @@ void bind_conv_variants(py::module_& m) {
                      std::array<int64_t, 3> dilation, int64_t groups, const std::string& padding_mode,
                      bool same) {
     const Operands t = forward_operands(input, weight, bias);
-    const Conv3dOptions o = conv3d_options(stride, padding, dilation, groups, padding_mode, same);
+    const auto o = conv_options<Conv3dOptions>(stride, padding, dilation, groups, padding_mode, same);
     py::gil_scoped_release release;
     return conv3d(t.a, t.b, t.c, o);
   });
@@ -100,7 +92,7 @@ void bind_conv_variants(py::module_& m) {
                               int64_t groups, const std::string& padding_mode, bool same,
                               std::array<bool, 3> mask) {
     const Operands t = backward_operands(grad_output, input, weight);
-    const Conv3dOptions o = conv3d_options(stride, padding, dilation, groups, padding_mode, same);
+    const auto o = conv_options<Conv3dOptions>(stride, padding, dilation, groups, padding_mode, same);
     Conv3dGrads g;
     {
       py::gil_scoped_release release;
@@ -108,38 +100,9 @@ void bind_conv_variants(py::module_& m) {
     }
     return grads_tuple(g);
   });
-  m.def("conv_transpose1d", [](const py::object& input, const py::object& weight, const py::object& bias,
-                               int64_t stride, int64_t padding, int64_t output_padding, int64_t groups,
-                               int64_t dilation) {
-    const Operands t = forward_operands(input, weight, bias);
-    ConvTranspose1dOptions o;
-    o.stride = stride, o.padding = padding, o.output_padding = output_padding, o.groups = groups;
-    o.dilation = dilation;
-    py::gil_scoped_release release;
-    return conv_transpose1d(t.a, t.b, t.c, o);
-  });
-  m.def("conv_transpose2d", [](const py::object& input, const py::object& weight, const py::object& bias,
-                               std::array<int64_t, 2> stride, std::array<int64_t, 2> padding,
-                               std::array<int64_t, 2> output_padding, int64_t groups,
-                               std::array<int64_t, 2> dilation) {
-    const Operands t = forward_operands(input, weight, bias);
-    ConvTranspose2dOptions o;
-    o.stride = stride, o.padding = padding, o.output_padding = output_padding, o.groups = groups;
-    o.dilation = dilation;
-    py::gil_scoped_release release;
-    return conv_transpose2d(t.a, t.b, t.c, o);
-  });
-  m.def("conv_transpose3d", [](const py::object& input, const py::object& weight, const py::object& bias,
-                               std::array<int64_t, 3> stride, std::array<int64_t, 3> padding,
-                               std::array<int64_t, 3> output_padding, int64_t groups,
-                               std::array<int64_t, 3> dilation) {
-    const Operands t = forward_operands(input, weight, bias);
-    ConvTranspose3dOptions o;
-    o.stride = stride, o.padding = padding, o.output_padding = output_padding, o.groups = groups;
-    o.dilation = dilation;
-    py::gil_scoped_release release;
-    return conv_transpose3d(t.a, t.b, t.c, o);
-  });
+  bind_conv_transpose<ConvTranspose1dOptions, int64_t>(m, "conv_transpose1d", conv_transpose1d);
+  bind_conv_transpose<ConvTranspose2dOptions, std::array<int64_t, 2>>(m, "conv_transpose2d", conv_transpose2d);
+  bind_conv_transpose<ConvTranspose3dOptions, std::array<int64_t, 3>>(m, "conv_transpose3d", conv_transpose3d);
   m.def("conv2d_connection_table",
         [](const py::object& input, const py::object& weight,
            const py::array_t<uint8_t, py::array::c_style | py::array::forcecast>& connections,

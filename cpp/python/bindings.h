@@ -37,4 +37,19 @@ Tensor as_optional_tensor(const py::handle& obj, const char* arg);
 // A NumPy array viewing the tensor's memory (no copy); it keeps `owner` alive.
 py::array to_numpy(const Tensor& t, const py::handle& owner);
 
+// Conv{1,2,3}dOptions from the explicit argument forms functional/ passes
+// (their fields share names; only the types of stride/padding/dilation differ).
+template <class Options, class Stride, class Padding>
+Options conv_options(Stride stride, Padding padding, Stride dilation, int64_t groups,
+                     const std::string& padding_mode, bool same) {
+  Options o;
+  o.stride = stride;
+  o.padding = padding;
+  o.dilation = dilation;
+  o.groups = groups;
+  o.padding_mode = parse_padding_mode(padding_mode);
+  o.same = same;
+  return o;
+}
+
 }  // namespace convcore::python
