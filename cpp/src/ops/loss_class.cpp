@@ -108,26 +108,6 @@ double class_denominator(const ClassLossTerms& terms, int64_t samples) {
   return d;
 }
 
-// The reduced (or not) loss from per-sample values.
-template <class Value>
-Tensor reduce_samples(int64_t samples, const Shape& per_sample, Reduction r, const Value& value,
-                      double mean_denominator) {
-  if (r == Reduction::None) {
-    Tensor out = Tensor::empty(per_sample);
-    float* o = out.data();
-    layers::for_chunks(samples, [&](int64_t lo, int64_t hi) {
-      for (int64_t s = lo; s < hi; ++s) o[s] = static_cast<float>(value(s));
-    });
-    return out;
-  }
-  const double total = losses::fixed_chunk_sum(samples, [&](int64_t lo, int64_t hi) {
-    double acc = 0.0;
-    for (int64_t s = lo; s < hi; ++s) acc += value(s);
-    return acc;
-  });
-  return Tensor::scalar(static_cast<float>(r == Reduction::Sum ? total : total / mean_denominator));
-}
-
 // The gradient scale of sample s: grad_output's element, or the scalar
 // divided by the mean's denominator.
 struct GradScale {
@@ -162,8 +142,8 @@ Tensor class_loss(const Tensor& lp, const ClassTarget& target, const Tensor& wei
                              ignore_index, eps};
   const double denom =
       reduction == Reduction::Mean ? class_denominator(terms, L.samples()) : 1.0;
-  Tensor out = reduce_samples(L.samples(), L.per_sample, reduction,
-                              [&](int64_t s) { return terms.loss(s); }, denom);
+  Tensor out = losses::reduce_values(L.per_sample, reduction, [&](int64_t s) { return terms.loss(s); },
+                                     denom);
   if (any_requires_grad({lp})) {
     auto node = std::make_shared<ClassLossBackward>();
     node->target = target;
@@ -257,7 +237,7 @@ Tensor soft_loss(const Tensor& lp, const Tensor& target, const Tensor& weight,
   // Mean over samples; no samples gives NaN, as PyTorch.
   const double denom = L.samples() > 0 ? static_cast<double>(L.samples())
                                        : std::numeric_limits<double>::quiet_NaN();
-  Tensor out = reduce_samples(L.samples(), L.per_sample, reduction, value, denom);
+  Tensor out = losses::reduce_values(L.per_sample, reduction, value, denom);
   if (any_requires_grad({lp, target})) {
     auto node = std::make_shared<SoftLossBackward>();
     node->weight = weight;

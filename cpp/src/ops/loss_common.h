@@ -27,6 +27,28 @@ double fixed_chunk_sum(int64_t n, const F& f) {
   return s;
 }
 
+// The loss from the value(i) of each of shape's elements (double): those
+// values for Reduction::None, else their fixed-order sum, or the sum over
+// mean_denominator for Mean (0/0 is NaN, as PyTorch).
+template <class Value>
+Tensor reduce_values(const Shape& shape, Reduction r, const Value& value, double mean_denominator) {
+  const int64_t n = shape.numel();
+  if (r == Reduction::None) {
+    Tensor out = Tensor::empty(shape);
+    float* o = out.data();
+    layers::for_chunks(n, [&](int64_t lo, int64_t hi) {
+      for (int64_t i = lo; i < hi; ++i) o[i] = static_cast<float>(value(i));
+    });
+    return out;
+  }
+  const double total = fixed_chunk_sum(n, [&](int64_t lo, int64_t hi) {
+    double acc = 0.0;
+    for (int64_t i = lo; i < hi; ++i) acc += value(i);
+    return acc;
+  });
+  return Tensor::scalar(static_cast<float>(r == Reduction::Sum ? total : total / mean_denominator));
+}
+
 // The loss tensor: the per-sample values for none, else a 0-d tensor.
 inline Shape reduced_shape(Reduction r, const Shape& per_sample) {
   return r == Reduction::None ? per_sample : Shape{};

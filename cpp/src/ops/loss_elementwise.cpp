@@ -34,25 +34,10 @@ const char* reduction_name(Reduction r) {
 
 namespace {
 
-// out = per-element values (none) or their sum / mean.
+// out = per-element values (none) or their sum / mean over all elements.
 template <class Value>
 Tensor reduce_elements(const Shape& shape, Reduction r, const Value& value) {
-  const int64_t n = shape.numel();
-  if (r == Reduction::None) {
-    Tensor out = Tensor::empty(shape);
-    float* o = out.data();
-    layers::for_chunks(n, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = lo; i < hi; ++i) o[i] = static_cast<float>(value(i));
-    });
-    return out;
-  }
-  const double total = losses::fixed_chunk_sum(n, [&](int64_t lo, int64_t hi) {
-    double acc = 0.0;
-    for (int64_t i = lo; i < hi; ++i) acc += value(i);
-    return acc;
-  });
-  // The mean of no elements is NaN (0/0), as PyTorch.
-  return Tensor::scalar(static_cast<float>(r == Reduction::Sum ? total : total / static_cast<double>(n)));
+  return losses::reduce_values(shape, r, value, static_cast<double>(shape.numel()));
 }
 
 // The scale of element i's gradient.
