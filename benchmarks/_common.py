@@ -6,7 +6,7 @@ import os
 import platform
 import statistics
 import time
-from typing import Callable, List
+from typing import Callable, List, Tuple
 
 import numpy as np
 
@@ -74,7 +74,27 @@ def bench_arguments(description: str, filter_help: str, repeat: int = 7,
     p.add_argument("--quick", action="store_true",
                    help="only the first batch size of each case, fewer runs")
     p.add_argument("--markdown-out", metavar="FILE", help="also write the report to FILE")
+    p.set_defaults(default_repeat=repeat)
     return p
+
+
+def timing_settings(p: argparse.ArgumentParser, args: argparse.Namespace) -> Tuple[int, int]:
+    """(timed runs, warm-up runs) from the parsed arguments; rejects thread counts below 1."""
+    if any(t < 1 for t in args.threads):
+        p.error("--threads: every count must be at least 1")
+    repeat = args.repeat or (3 if args.quick else args.default_repeat)
+    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
+    return repeat, warmup
+
+
+def start_report(title: str, convcore, torch, args: argparse.Namespace, repeat: int, warmup: int,
+                 check: str, header: str) -> List[str]:
+    """Prints (and returns, for write_markdown) the report's description, then the table's header."""
+    head = [f"# {title}", ""] + machine_lines(convcore, torch)
+    head += [f"- {repeat} timed runs (median) after {warmup} warm-up; threads {args.threads}; "
+             f"check = {check}", ""]
+    print("\n".join(head + [header, "|" + "---|" * header.count(" | ") + "---|"]), flush=True)
+    return head
 
 
 def write_markdown(path: str, head: List[str], header: str, rows: List[str]) -> None:

@@ -26,7 +26,9 @@ from typing import List, Optional, Sequence, Tuple
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
-from _common import bench_arguments, write_markdown, fmt_ms, machine_lines, median_ms  # noqa: E402
+from _common import (  # noqa: E402
+    bench_arguments, fmt_ms, median_ms, start_report, timing_settings, write_markdown,
+)
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     import convcore
 
-    repeat = args.repeat or (3 if args.quick else 7)
-    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
+    repeat, warmup = timing_settings(p, args)
     cases = [(layer, n) for layer in LAYERS for n in (layer.batches[:1] if args.quick else layer.batches)]
     if args.filter:
         cases = [(l, n) for l, n in cases if args.filter.lower() in f"{l.name} b{n}".lower()]
@@ -158,15 +159,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"no layer matches --filter {args.filter!r}; layers: "
               + ", ".join(l.name for l in LAYERS), file=sys.stderr)
         return 2
-    if any(t < 1 for t in args.threads):
-        p.error("--threads: every count must be at least 1")
 
-    head = ["# conv2d: convcore vs torch", ""] + machine_lines(convcore, torch)
-    head += [f"- {repeat} timed runs (median) after {warmup} warm-up; threads {args.threads}; "
-             f"check = max |convcore - torch| / max |torch| over output and gradients", ""]
-    print("\n".join(head), flush=True)
-    print(HEADER)
-    print("|" + "---|" * HEADER.count(" | ") + "---|", flush=True)
+    head = start_report("conv2d: convcore vs torch", convcore, torch, args, repeat, warmup,
+                        "max |convcore - torch| / max |torch| over output and gradients", HEADER)
     rows = []
     for layer, n in cases:
         case = Case(layer, n, convcore, torch)

@@ -20,7 +20,9 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from _common import bench_arguments, write_markdown, fmt_ms, machine_lines, median_ms
+from _common import (
+    bench_arguments, fmt_ms, median_ms, start_report, timing_settings, write_markdown,
+)
 
 
 @dataclass(frozen=True)
@@ -149,25 +151,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     import convcore
 
-    repeat = args.repeat or (3 if args.quick else 7)
-    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
+    repeat, warmup = timing_settings(p, args)
     ops = [o for o in OPS if not args.filter or args.filter.lower() in o.name.lower()]
     if not ops:
         print(f"no op matches --filter {args.filter!r}; ops: "
               + ", ".join(sorted({o.name for o in OPS})), file=sys.stderr)
         return 2
-    if any(t < 1 for t in args.threads):
-        p.error("--threads: every count must be at least 1")
 
-    head = ["# activations, normalisation, dropout, linear, losses: convcore vs torch", ""]
-    head += machine_lines(convcore, torch)
-    head += [f"- {repeat} timed runs (median) after {warmup} warm-up; threads {args.threads}; "
-             "forward+backward through autograd in both libraries; check = max |convcore - torch| "
-             "/ max |torch| over output and gradients (dropout: relative difference of the kept "
-             "values' mean magnitude)", ""]
-    print("\n".join(head), flush=True)
-    print(HEADER)
-    print("|" + "---|" * HEADER.count(" | ") + "---|", flush=True)
+    head = start_report("activations, normalisation, dropout, linear, losses: convcore vs torch",
+                        convcore, torch, args, repeat, warmup,
+                        "max |convcore - torch| / max |torch| over output and gradients (dropout: "
+                        "relative difference of the kept values' mean magnitude); forward+backward "
+                        "through autograd in both libraries", HEADER)
     rows = []
     for op in ops:
         case = Case(op, convcore, torch)

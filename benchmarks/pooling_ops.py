@@ -23,7 +23,9 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from _common import bench_arguments, write_markdown, fmt_ms, machine_lines, median_ms
+from _common import (
+    bench_arguments, fmt_ms, median_ms, start_report, timing_settings, write_markdown,
+)
 
 TARGET = 0.67  # torch_time / convcore_time below this: more than 1.5x slower than torch
 
@@ -146,23 +148,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     import convcore
 
-    repeat = args.repeat or (3 if args.quick else 9)
-    warmup = args.warmup if args.warmup is not None else (1 if args.quick else 2)
+    repeat, warmup = timing_settings(p, args)
     layers = [l for l in LAYERS if not args.filter or args.filter.lower() in l.name.lower()]
     if not layers:
         print(f"no layer matches --filter {args.filter!r}; layers: "
               + ", ".join(l.name for l in LAYERS), file=sys.stderr)
         return 2
-    if any(t < 1 for t in args.threads):
-        p.error("--threads: every count must be at least 1")
 
-    head = ["# pooling: convcore vs torch", ""] + machine_lines(convcore, torch)
-    head += [f"- {repeat} timed runs (median) after {warmup} warm-up; threads {args.threads}; "
-             f"check = max |convcore - torch| / max |torch| over output and input gradient", ""]
-    rule = "|" + "---|" * (HEADER.count(" | ") + 1)
-    print("\n".join(head), flush=True)
-    print(HEADER)
-    print(rule, flush=True)
+    head = start_report("pooling: convcore vs torch", convcore, torch, args, repeat, warmup,
+                        "max |convcore - torch| / max |torch| over output and input gradient", HEADER)
     rows, misses = [], []
     for layer in layers:
         case = Case(layer, convcore, torch)
