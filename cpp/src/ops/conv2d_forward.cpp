@@ -7,6 +7,7 @@
 // every im2col row is a contiguous run, so packing is a plain copy; the
 // Wp - OW extra columns per row are computed and dropped on the way out.
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "ops/conv2d_internal.h"
@@ -134,7 +135,8 @@ void conv2d_forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& p, const flo
     prepack_a_groups(kt, g.G, g.Kg, crs, [&](int64_t grp) { return StridedPackA{w + grp * g.Kg * crs, crs, 1}; },
                      packed);
   }
-  const PaddedImage img(g);  // used by PaddedGemm only
+  std::optional<PaddedImage> img;  // the tap offsets, for PaddedGemm only
+  if (p.algo == Conv2dAlgo::PaddedGemm) img.emplace(g);
   const int64_t units = g.G * p.forward_chunks(g) * p.forward_slabs;
   parallel_for(0, units, [&](int64_t lo, int64_t hi, int) {
     for (int64_t u = lo; u < hi; ++u) {
@@ -144,7 +146,7 @@ void conv2d_forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& p, const flo
       const auto run = [&](const auto& a) {
         switch (p.algo) {
           case Conv2dAlgo::PaddedGemm:
-            return run_padded_unit(g, p, f, a, img, x, bias, y);
+            return run_padded_unit(g, p, f, a, *img, x, bias, y);
           case Conv2dAlgo::Pointwise:
             return run_positions_unit(g, p, f, a, PlaneSource{xg, g.in_plane(), g.C * g.in_plane()}, bias, y);
           default:
