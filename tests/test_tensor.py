@@ -125,3 +125,18 @@ def test_item_and_len_errors():
         cc.zeros([2]).item()
     with pytest.raises(TypeError, match="0-d"):
         len(cc.tensor(1.0))
+
+
+def test_constructor_aliases_a_tensor_and_copies_anything_else():
+    base = cc.tensor([1.0, 2.0])
+    alias = cc.Tensor(base, requires_grad=True)
+    np.asarray(alias)[0] = 5.0  # shares base's memory, outside its graph
+    assert np.asarray(base).tolist() == [5.0, 2.0]
+    assert alias.requires_grad and alias.is_leaf and not base.requires_grad
+
+    source = np.arange(3, dtype=np.int64)
+    copy = cc.Tensor(source)
+    np.asarray(copy)[0] = 7.0
+    assert source.tolist() == [0, 1, 2] and np.asarray(copy).tolist() == [7.0, 1.0, 2.0]
+    with pytest.raises(TypeError):
+        cc.Tensor("not numbers")

@@ -7,7 +7,17 @@ namespace convcore::python {
 void bind_tensor(py::module_& m) {
   py::class_<Tensor>(m, "Tensor", py::buffer_protocol(), R"doc(
 A contiguous float32 array of up to 5 dimensions that can record gradients.
-np.asarray(t) and t.numpy() view its memory without copying.)doc")
+np.asarray(t) and t.numpy() view its memory without copying.
+Tensor(data, requires_grad=False): from a Tensor, a detached tensor sharing
+its memory (so Python subclasses such as convcore.nn.Parameter can wrap one);
+from anything else, a float32 copy.)doc")
+      .def(py::init([](const py::object& data, bool requires_grad) {
+             Tensor t = py::isinstance<Tensor>(data) ? data.cast<const Tensor&>().detach()
+                                                     : as_tensor(data, "data").clone();
+             t.set_requires_grad(requires_grad);
+             return t;
+           }),
+           py::arg("data"), py::arg("requires_grad") = false)
       .def_buffer([](Tensor& t) {
         std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
         std::vector<py::ssize_t> strides(shape.size());
