@@ -20,6 +20,13 @@ void bind_dropout(py::module_& m) {
         py::arg("input"), py::arg("p") = 0.5, py::arg("training") = true);
   m.def("manual_seed", &manual_seed, py::arg("seed"), "Seed convcore's random stream (uint64).");
   m.def("initial_seed", &initial_seed, "The seed the random stream was last seeded with.");
+  m.def("get_random_state", [] {
+    RandomState st = get_random_state();
+    return py::make_tuple(st.seed, st.counter);
+  }, "(seed, counter): where the random stream stands.");
+  m.def("set_random_state", [](uint64_t seed, uint64_t counter) {
+    set_random_state(RandomState{seed, counter});
+  }, py::arg("seed"), py::arg("counter"), "Puts the random stream back at (seed, counter).");
 }
 
 }  // namespace convcore::python

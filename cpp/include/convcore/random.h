@@ -26,4 +26,13 @@ uint64_t initial_seed();
 // Reserves the next `count` positions of the stream. Thread-safe.
 RandomSpan reserve_random(uint64_t count);
 
+// Where the stream stands: enough to resume it exactly (checkpoints).
+struct RandomState {
+  uint64_t seed = 0;
+  uint64_t counter = 0;
+};
+RandomState get_random_state();
+// Puts the stream back where get_random_state() found it.
+void set_random_state(const RandomState& state);
+
 }  // namespace convcore

@@ -55,6 +55,20 @@ RandomSpan reserve_random(uint64_t count) {
   return span;
 }
 
+RandomState get_random_state() {
+  Stream& s = stream();
+  std::lock_guard<std::mutex> lock(s.mu);
+  return {s.seed, s.counter};
+}
+
+void set_random_state(const RandomState& state) {
+  Stream& s = stream();
+  std::lock_guard<std::mutex> lock(s.mu);
+  s.seed = state.seed;
+  s.key = key_of(state.seed);
+  s.counter = state.counter;
+}
+
 uint32_t kernels::random_draw(uint64_t counter, uint64_t key) { return draw64(counter, key); }
 
 }  // namespace convcore

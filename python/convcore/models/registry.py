@@ -1,0 +1,44 @@
+"""The zoo's index: model functions register under their own name.
+
+create(name, **arguments) builds a model and records {name, arguments} on
+it as `model.architecture`, which model files save so load_model can
+rebuild the network. Left out: pretrained weights (nothing is downloaded).
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Callable, Dict, List
+
+_MODELS: Dict[str, Callable] = {}
+
+
+def register(fn: Callable) -> Callable:
+    """Decorator: list fn in the zoo under fn.__name__; calling fn records its architecture."""
+    signature = inspect.signature(fn)
+
+    @functools.wraps(fn)
+    def build(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)  # a wrong option raises TypeError here
+        model = fn(*bound.args, **bound.kwargs)
+        model.architecture = {"name": fn.__name__, "arguments": dict(bound.arguments)}
+        return model
+
+    _MODELS[fn.__name__] = build
+    return build
+
+
+def list_models() -> List[str]:
+    return sorted(_MODELS)
+
+
+def get(name: str) -> Callable:
+    """The zoo function called `name`."""
+    if name not in _MODELS:
+        raise ValueError(f"model: unknown name {name!r}; choose one of {', '.join(list_models())}")
+    return _MODELS[name]
+
+
+def create(name: str, **arguments):
+    """The model `name` (a function of convcore.models) built with the given options."""
+    return get(name)(**arguments)
