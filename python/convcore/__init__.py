@@ -19,6 +19,7 @@ from ._runtime import (
 )
 from ._random import initial_seed, manual_seed
 from . import functional
+from . import nn
 from . import signal
 from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
 from .functional import sigmoid, tanh
@@ -32,6 +33,7 @@ __all__ = [
     "zeros",
     "ones",
     "functional",
+    "nn",
     "signal",
     "matmul",
     "reshape",
