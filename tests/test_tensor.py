@@ -140,3 +140,16 @@ def test_constructor_aliases_a_tensor_and_copies_anything_else():
     assert source.tolist() == [0, 1, 2] and np.asarray(copy).tolist() == [7.0, 1.0, 2.0]
     with pytest.raises(TypeError):
         cc.Tensor("not numbers")
+
+
+def test_tensors_pickle_as_leaves_with_their_values():
+    import pickle
+
+    t = cc.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    u = pickle.loads(pickle.dumps(t))
+    assert u.shape == (2, 2) and u.requires_grad and u.is_leaf
+    np.testing.assert_array_equal(np.asarray(u), np.asarray(t))
+    # an unpickled float32 array has its own dtype object: still float32
+    a = pickle.loads(pickle.dumps(np.ones(3, np.float32)))
+    assert np.asarray(cc.from_numpy(a)).tolist() == [1.0, 1.0, 1.0]
+

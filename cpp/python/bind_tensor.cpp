@@ -69,7 +69,21 @@ from anything else, a float32 copy.)doc")
       .def("numpy", [](py::object self) { return to_numpy(self.cast<Tensor>(), self); },
            "A NumPy array sharing this tensor's memory.")
       .def("tolist", [](py::object self) { return to_numpy(self.cast<Tensor>(), self).attr("tolist")(); })
-      .def("__repr__", &Tensor::repr);
+      .def("__repr__", &Tensor::repr)
+      // Pickling (worker processes, copy.deepcopy) carries the values and requires_grad,
+      // not the graph: an unpickled tensor is a leaf, as torch's are.
+      .def(py::pickle(
+          [](py::object self) {
+            const Tensor& t = self.cast<const Tensor&>();
+            return py::make_tuple(to_numpy(t, self).attr("copy")(), t.requires_grad());
+          },
+          [](const py::tuple& state) {
+            CONVCORE_CHECK_VALUE(state.size() == 2, "Tensor.__setstate__: expected (array, "
+                                 "requires_grad), got a tuple of ", state.size());
+            Tensor t = as_tensor(state[0], "state").clone();
+            t.set_requires_grad(state[1].cast<bool>());
+            return t;
+          }));
 
   m.def("tensor",
         [](const py::object& data, bool requires_grad) {

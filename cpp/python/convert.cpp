@@ -23,7 +23,7 @@ Shape shape_of(const py::array& a, const char* arg) {
 }  // namespace
 
 Tensor from_numpy(const py::array& a, const char* arg) {
-  CONVCORE_CHECK_TYPE(py::isinstance<py::array_t<float>>(a) && a.dtype().is(py::dtype::of<float>()),
+  CONVCORE_CHECK_TYPE(py::isinstance<py::array_t<float>>(a) && a.dtype().equal(py::dtype::of<float>()),
                       arg, ": expected a float32 array, got dtype ", std::string(py::str(a.dtype())),
                       " (convert with .astype(np.float32), or use convcore.tensor() to copy)");
   CONVCORE_CHECK_VALUE(a.flags() & py::array::c_style, arg,
@@ -47,7 +47,7 @@ Tensor as_tensor(const py::handle& obj, const char* arg) {
   CONVCORE_CHECK_TYPE(kind == 'f' || kind == 'i' || kind == 'u' || kind == 'b', arg,
                       ": expected real numbers, got an array of dtype ",
                       std::string(py::str(arr.dtype())));
-  if (arr.dtype().is(py::dtype::of<float>()) && (arr.flags() & py::array::c_style))
+  if (arr.dtype().equal(py::dtype::of<float>()) && (arr.flags() & py::array::c_style))
     return from_numpy(arr, arg);
   auto converted = py::array_t<float, py::array::c_style | py::array::forcecast>::ensure(arr);
   CONVCORE_CHECK_TYPE(converted, arg, ": could not convert to float32");
