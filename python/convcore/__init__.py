@@ -20,6 +20,7 @@ from ._runtime import (
 from ._random import initial_seed, manual_seed
 from . import functional
 from . import nn
+from . import data
 from . import signal
 from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
 from .functional import sigmoid, tanh
@@ -34,6 +35,7 @@ __all__ = [
     "ones",
     "functional",
     "nn",
+    "data",
     "signal",
     "matmul",
     "reshape",
