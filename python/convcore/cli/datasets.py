@@ -42,12 +42,8 @@ def _build(name: str, data_dir: Optional[str]):
     if name == "digits":
         return data.Digits(train=True), data.Digits(train=False)
     kind = {"mnist": data.MNIST, "fashion-mnist": data.FashionMNIST, "cifar10": data.CIFAR10}
-    if name in kind:
-        root = None
-        if data_dir is not None:  # --data-dir may be the set's own folder or its parent
-            sub = Path(data_dir) / {"cifar10": "cifar10-jpg"}.get(name, name)
-            root = sub if sub.is_dir() else Path(data_dir)
-        return kind[name](root, train=True), kind[name](root, train=False)
+    if name in kind:  # data_dir may be the set's own folder or its parent (None: $CONVCORE_DATA)
+        return kind[name](data_dir, train=True), kind[name](data_dir, train=False)
     folder = Path(name)
     if not folder.is_dir():
         raise ValueError(f"--dataset: expected one of {', '.join(NAMES)} or an image folder, "
@@ -56,20 +52,18 @@ def _build(name: str, data_dir: Optional[str]):
         return data.ImageFolder(folder / "train"), data.ImageFolder(folder / "test")
     whole = data.ImageFolder(folder)
     test_size = max(1, len(whole) // 5)
-    train, test = data.random_split(whole, [len(whole) - test_size, test_size], seed=0)
-    train.classes = test.classes = whole.classes
-    return train, test
+    return tuple(data.random_split(whole, [len(whole) - test_size, test_size], seed=0))
 
 
 def load(name: str, data_dir: Optional[str] = None) -> DataSpec:
     """The train and test sets of `name`, centred with the training mean."""
     train, test = _build(name, data_dir)
     centre = T.CenterMean.fit(train)
-    for subset in (train, test):
-        _set_transform(subset, centre)
+    train, test = _then(train, centre), _then(test, centre)
     image, _ = train[0]
-    classes = list(getattr(train, "classes", None) or range(1 + int(max(train.targets))))
-    model_options = {"small_cnn": {}}
+    classes = getattr(train, "classes", None) or getattr(getattr(train, "dataset", None),
+                                                          "classes", None)
+    model_options = {}
     if image.shape[-1] < 16:  # the decks' small CNN needs padding to keep a map on 8x8 digits
         model_options["small_cnn"] = {"padding": 2}
     return DataSpec(name, train, test, in_channels=image.shape[0], input_size=image.shape[-1],
@@ -79,8 +73,8 @@ def load(name: str, data_dir: Optional[str] = None) -> DataSpec:
                     model_options=model_options)
 
 
-def _set_transform(dataset, transform) -> None:
-    target = dataset
-    while not hasattr(target, "transform") and hasattr(target, "dataset"):
-        target = target.dataset  # a Subset: the transform lives on the data set beneath
-    target.transform = T.Compose([t for t in (target.transform, transform) if t is not None])
+def _then(dataset, transform):
+    """dataset with `transform` applied after its own (a Subset: to the set beneath)."""
+    if isinstance(dataset, data.Subset):
+        return data.Subset(_then(dataset.dataset, transform), dataset.indices)
+    return dataset.with_transform(T.Compose([dataset.sample_transform, transform]))

@@ -136,14 +136,16 @@ class ArrayDataset(Dataset):
             x = x.astype(np.float32)  # a copy, so an in-place transform cannot touch .data
         return x
 
-    def _transform(self):
+    @property
+    def sample_transform(self) -> Optional[Callable]:
+        """What samples go through: transform, or the default ToTensor when it is None."""
         if self.transform is not None:
             return self.transform
         return ToTensor(scale=self._default_scale) if self.is_image_data else None
 
     def __getitem__(self, index) -> Tuple[np.ndarray, int]:
         i = _index(index, len(self), type(self).__name__)
-        x, t = self._raw(i), self._transform()
+        x, t = self._raw(i), self.sample_transform
         y = int(self.targets[i])
         if t is not None:
             x = t(x)
@@ -154,7 +156,7 @@ class ArrayDataset(Dataset):
     def get_batch(self, indices) -> Tuple[np.ndarray, np.ndarray]:
         """(samples float32 [B, ...], labels int64 [B]) for an index array."""
         idx = _indices(indices, len(self), f"{type(self).__name__}.get_batch")
-        x, t = self._raw(idx), self._transform()
+        x, t = self._raw(idx), self.sample_transform
         if t is not None:
             if is_batchable(t):
                 x = t(x)

@@ -13,6 +13,8 @@ background threads with num_workers > 0).
 """
 from __future__ import annotations
 
+import copy
+
 import os
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence, Tuple
@@ -100,10 +102,21 @@ class ImageFolder(Dataset):
     def __len__(self) -> int:
         return len(self.samples)
 
+    @property
+    def sample_transform(self) -> Callable:
+        """What images go through: transform, or ToTensor when it is None."""
+        return self.transform or ToTensor()
+
+    def with_transform(self, transform: Optional[Callable] = None) -> "ImageFolder":
+        """A copy sharing the file list, with another transform."""
+        other = copy.copy(self)
+        other.transform = transform
+        return other
+
     def __getitem__(self, index):
         path, target = self.samples[_index(index, len(self), "ImageFolder")]
         x = load_image(path, self.mode)
-        x = (self.transform or ToTensor())(x)
+        x = self.sample_transform(x)
         if self.target_transform is not None:
             target = self.target_transform(target)
         return x, target
