@@ -20,6 +20,7 @@ from ._runtime import (
 from ._random import initial_seed, manual_seed
 from . import functional
 from . import signal
+from . import optim
 from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
 from .functional import sigmoid, tanh
 
@@ -33,6 +34,7 @@ __all__ = [
     "ones",
     "functional",
     "signal",
+    "optim",
     "matmul",
     "reshape",
     "flatten",
