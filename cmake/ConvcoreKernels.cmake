@@ -24,11 +24,12 @@ if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   endforeach()
 endif()
 
-# The layer kernels (kernels/<isa>/layer_kernels_<isa>.cpp) use selects and
-# sqrt in their vectorised loops; GCC if-converts and vectorises those only
-# when floating-point operations may be assumed not to trap and sqrt not to
-# set errno. Neither is observable through convcore's API.
+# The layer and optimizer kernels (kernels/<isa>/{layer,optim}_kernels_<isa>.cpp)
+# use selects and sqrt in their vectorised loops; GCC if-converts and
+# vectorises those only when floating-point operations may be assumed not to
+# trap and sqrt not to set errno. Neither is observable through convcore's API.
 file(GLOB CONVCORE_LAYER_KERNEL_SOURCES CONFIGURE_DEPENDS
-  ${CMAKE_CURRENT_SOURCE_DIR}/cpp/src/kernels/*/layer_kernels_*.cpp)
+  ${CMAKE_CURRENT_SOURCE_DIR}/cpp/src/kernels/*/layer_kernels_*.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/cpp/src/kernels/*/optim_kernels_*.cpp)
 set_source_files_properties(${CONVCORE_LAYER_KERNEL_SOURCES} PROPERTIES
   COMPILE_OPTIONS "-fno-trapping-math;-fno-math-errno")

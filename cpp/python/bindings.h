@@ -25,6 +25,7 @@ void bind_norm(py::module_& m);
 void bind_dropout(py::module_& m);
 void bind_linear(py::module_& m);
 void bind_loss(py::module_& m);
+void bind_optim(py::module_& m);  // optimizer updates, gradient clipping
 
 // A tensor sharing the memory of a C-contiguous float32 NumPy array (the
 // array stays alive as long as the tensor). Anything else: TypeError/ValueError.

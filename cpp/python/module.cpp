@@ -27,6 +27,7 @@ PYBIND11_MODULE(_C, m) {
   bind_dropout(m);
   bind_linear(m);
   bind_loss(m);
+  bind_optim(m);
 }
 
 }  // namespace convcore::python

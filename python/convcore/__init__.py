@@ -22,6 +22,7 @@ from . import functional
 from . import nn
 from . import data
 from . import signal
+from . import optim
 from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
 from .functional import sigmoid, tanh
 
@@ -37,6 +38,7 @@ __all__ = [
     "nn",
     "data",
     "signal",
+    "optim",
     "matmul",
     "reshape",
     "flatten",

@@ -13,6 +13,7 @@
 #include "convcore/ops/linear.h"
 #include "convcore/ops/loss.h"
 #include "convcore/ops/norm.h"
+#include "convcore/ops/optim.h"
 #include "convcore/ops/pad.h"
 #include "convcore/ops/signal.h"
 #include "convcore/ops/pooling.h"
