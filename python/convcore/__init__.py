@@ -23,6 +23,7 @@ from . import nn
 from . import data
 from . import signal
 from . import optim
+from . import models, train, tune
 from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
 from .functional import sigmoid, tanh
 
@@ -37,6 +38,9 @@ __all__ = [
     "functional",
     "nn",
     "data",
+    "models",
+    "train",
+    "tune",
     "signal",
     "optim",
     "matmul",

@@ -81,7 +81,7 @@ def main(argv: Optional[List[str]] = None) -> int:
            "summary": commands.summary_command}[args.command]
     try:
         result = run(args)
-    except (ValueError, FileNotFoundError, TypeError) as e:
+    except (ValueError, FileNotFoundError, TypeError, ImportError) as e:
         print(f"convcore {args.command}: error: {e}", file=sys.stderr)
         return 2
     if args.json:

@@ -6,7 +6,7 @@ convcore operation (PyTorch's names and signatures where torch has the
 layer), losses, convcore.nn.init and convcore.nn.functional. Users subclass
 Module, write forward, and autograd computes the gradients.
 """
-from . import functional, init
+from . import functional, init, utils
 from .activation import LeakyReLU, LogSoftmax, ReLU, ScaledTanh, Sigmoid, Softmax, Tanh
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import (
