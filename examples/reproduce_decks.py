@@ -167,7 +167,8 @@ def record(name: str, exp: Experiment, result: Dict, seconds: float) -> None:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("experiments", nargs="*", choices=[[], *EXPERIMENTS], default=[])
+    parser.add_argument("experiments", nargs="*", metavar="NAME",
+                        help=f"any of {', '.join(EXPERIMENTS)} (default: all)")
     parser.add_argument("--data-dir", type=Path,
                         default=Path(os.environ.get("CONVCORE_DATA", ROOT.parent / "shared/data")))
     parser.add_argument("--epochs", type=int, help="override the image models' epoch count")
@@ -175,6 +176,9 @@ def main():
     parser.add_argument("--threads", type=int)
     parser.add_argument("--record", action="store_true", help="write the rows of docs/results.md")
     args = parser.parse_args()
+    unknown = [name for name in args.experiments if name not in EXPERIMENTS]
+    if unknown:
+        parser.error(f"unknown experiment {unknown[0]!r}: choose from {', '.join(EXPERIMENTS)}")
     if args.threads:
         convcore.set_num_threads(args.threads)
     for name in args.experiments or EXPERIMENTS:

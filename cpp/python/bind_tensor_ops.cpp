@@ -214,6 +214,20 @@ void bind_tensor_ops(py::module_& m) {
         },
         py::arg("input"), py::arg("start"), py::arg("end"), py::arg("step") = 1,
         "Rows start:end:step of the first dim (step 1 shares memory).");
+  m.def("cat",
+        [](const py::sequence& tensors, int64_t dim) {
+          CONVCORE_CHECK_TYPE(!py::isinstance<py::str>(tensors) && !py::isinstance<Tensor>(tensors),
+                              "cat: tensors must be a sequence of Tensors");
+          std::vector<Tensor> xs;
+          for (size_t i = 0; i < tensors.size(); ++i) {
+            const std::string arg = "tensors[" + std::to_string(i) + "]";
+            xs.push_back(as_tensor(tensors[i], arg.c_str()));
+          }
+          py::gil_scoped_release release;
+          return cat(xs, dim);
+        },
+        py::arg("tensors"), py::arg("dim") = 0,
+        "Concatenation along dim, as torch.cat; each piece gets its slice of the gradient.");
 
   // ---- Tensor operators and methods ----
   auto cls = py::reinterpret_borrow<py::class_<Tensor>>(m.attr("Tensor"));

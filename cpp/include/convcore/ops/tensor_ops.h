@@ -81,6 +81,10 @@ Tensor select(const Tensor& x, int64_t index);
 // step must be positive; step 1 shares memory, other steps copy.
 Tensor slice(const Tensor& x, int64_t start, int64_t end, int64_t step = 1);
 
+// torch.cat: xs[i]: [..., c_i, ...] (equal shapes outside `dim`) -> [..., sum c_i, ...].
+// Each piece is copied once into its slice; backward hands each its slice back.
+Tensor cat(const std::vector<Tensor>& xs, int64_t dim);
+
 // ---- C++ operators, for convenience ----
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
