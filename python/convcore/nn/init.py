@@ -178,3 +178,13 @@ __all__ = [
     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
     "glorot_uniform_", "glorot_normal_", "he_uniform_", "he_normal_",
 ]
+
+
+def default_weight_and_bias_(weight, bias=None):
+    """torch's default for Linear and Conv layers: kaiming_uniform_(weight, a=sqrt(5)), which is
+    uniform in +-1/sqrt(fan_in), and bias uniform in +-1/sqrt(fan_in)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+        uniform_(bias, -bound, bound)
