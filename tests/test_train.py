@@ -132,3 +132,15 @@ def test_fit_rejects_bad_arguments():
         train.fit(model, optimizer, loader, 0)
     with pytest.raises(ValueError, match="early_stopping"):
         train.fit(model, optimizer, loader, 1, early_stopping=0)
+    with pytest.raises(ValueError, match="val_loader"):
+        train.fit(model, optimizer, loader, 1, early_stopping=2)
+
+
+def test_early_stopping_stops_when_validation_loss_stops_improving():
+    loader, test_loader = digits_loaders()
+    model = digits_model()
+    optimizer = optim.SGD(model.parameters(), lr=2.0)  # far too high: validation loss rises
+    history = train.fit(model, optimizer, loader, epochs=20, val_loader=test_loader,
+                        early_stopping=2, progress=False)
+    best = int(np.argmin(history.val_loss))
+    assert history.epochs == best + 3 < 20  # two epochs without improvement after the best

@@ -98,6 +98,8 @@ def fit(model, optimizer, train_loader, epochs: int, *, loss_fn: Optional[Callab
         raise ValueError(f"epochs: expected a positive int, got {epochs!r}")
     if early_stopping is not None and early_stopping < 1:
         raise ValueError(f"early_stopping: expected a positive patience, got {early_stopping!r}")
+    if early_stopping is not None and val_loader is None:
+        raise ValueError("early_stopping: watches the validation loss; pass a val_loader")
     loss_fn = loss_fn or CrossEntropyLoss()
     history, first_epoch = History(), 1
     if resume is not None:
