@@ -23,6 +23,7 @@ from . import nn
 from . import signal
 from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
 from .functional import sigmoid, tanh
+from .summary import summary  # the function; its parts: from convcore.summary import Summary
 
 __version__ = _C.version()
 
@@ -57,4 +58,5 @@ __all__ = [
     "set_isa",
     "get_isa",
     "compiled_isas",
+    "summary",
 ]

@@ -4,7 +4,7 @@ Every function accepts convcore Tensors or NumPy arrays (float32 C-contiguous
 arrays are used without a copy; other array-likes are converted) and returns
 Tensors. One module per family of operations; this package gathers them.
 """
-from ._activation import leaky_relu, log_softmax, scaled_tanh, sigmoid, softmax, tanh
+from ._activation import leaky_relu, log_softmax, relu6, scaled_tanh, sigmoid, softmax, tanh
 from ._conv import conv2d, conv2d_backward, pad
 from ._conv_variants import (
     conv1d, conv1d_backward, conv2d_connection_table, conv3d, conv3d_backward, conv_transpose1d,
@@ -37,7 +37,7 @@ __all__ = [
     "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
     "global_avg_pool2d", "global_max_pool2d", "max_unpool1d", "max_unpool2d", "max_unpool3d",
     "spatial_pyramid_pool2d", "mixed_pool2d", "maxout",
-    "leaky_relu", "sigmoid", "tanh", "scaled_tanh", "softmax", "log_softmax",
+    "leaky_relu", "relu6", "sigmoid", "tanh", "scaled_tanh", "softmax", "log_softmax",
     "batch_norm", "local_response_norm", "dropout", "dropout2d", "linear", "linear_backward",
     "cross_entropy", "nll_loss", "binary_cross_entropy_with_logits", "mse_loss",
 ]

@@ -40,6 +40,23 @@ def scaled_tanh(input) -> Tensor:
     return _C.scaled_tanh(input)
 
 
+def relu6(input, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6) (MobileNet v2), as torch.nn.functional.relu6. input: [...] -> [...].
+
+    min(r, 6) = -max(-6, -r), r = relu(x): each -r is padded with the
+    constant -6 into a pair and maxout takes the larger; exact (where a sum
+    such as 6 - relu(6 - r) rounds), and as torch the gradient is 0 at x = 0
+    and at x = 6 (maxout hands a tie to the first of the pair, the constant).
+    A C++ clamp would do it in one pass instead of four temporaries.
+    """
+    _no_inplace(inplace)
+    r = _C.relu(input)
+    shape, count = list(r.shape), int(r.numel())
+    pairs = _C.pad2d(_C.reshape(_C.neg(r), [1, 1, count, 1]), (1, 0, 0, 0), "constant", -6.0)
+    largest = _C.maxout(_C.reshape(pairs, [1, 2 * count]), 2)  # [1, count]: max(-6, -r)
+    return _C.reshape(_C.neg(largest), shape)
+
+
 def _softmax_dim(name: str, ndim: int) -> int:
     # PyTorch's legacy rule for dim=None, with its warning.
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "

@@ -1,4 +1,4 @@
-"""Activation layers, as torch.nn: ReLU, LeakyReLU, Sigmoid, Tanh, Softmax,
+"""Activation layers, as torch.nn: ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, Softmax,
 LogSoftmax, and LeNet-5's ScaledTanh (1.7159 tanh(2x/3), not in torch).
 
 inplace=True is accepted so that ported code (torchvision's ReLU(inplace=True))
@@ -24,6 +24,20 @@ class ReLU(Module):
 
     def forward(self, input):
         return F.relu(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ReLU6(Module):
+    """min(max(x, 0), 6) (MobileNet v2). input: [...] -> [...]."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = check_bool(inplace, "inplace")
+
+    def forward(self, input):
+        return F.relu6(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
