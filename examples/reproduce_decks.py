@@ -54,10 +54,11 @@ def gaussian_init(model: nn.Module, std: float) -> None:
             nn.init.normal_(p, 0.0, std)
 
 
-def fit_and_test(model, optimizer, train_set, test_set, epochs, batch_size, seed, val_set=None):
+def fit_and_test(model, optimizer, train_set, test_set, epochs, batch_size, seed, val_set=None,
+                 scheduler=None):
     loader = data.DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=seed,
                              num_workers=1)
-    history = train.fit(model, optimizer, loader, epochs,
+    history = train.fit(model, optimizer, loader, epochs, scheduler=scheduler,
                         val_loader=val_set and data.DataLoader(val_set, batch_size=1000))
     test = train.evaluate(model, data.DataLoader(test_set, batch_size=1000))
     return {"test_error": 1.0 - test.accuracy, "epochs": epochs,
@@ -93,8 +94,13 @@ def two_layer_cifar10(args):
     train_set, val_set, test_set = cifar_vectors(args)
     model = nn.Sequential(nn.Linear(3072, 100), nn.ReLU(), nn.Linear(100, 10))
     gaussian_init(model, 1e-4)
-    return fit_and_test(model, sgd_with_l2(model, lr=2e-3, lam=2e-1), train_set, test_set,
-                        epochs=10, batch_size=200, seed=args.seed, val_set=val_set)
+    optimizer = sgd_with_l2(model, lr=2e-3, lam=2e-1)
+    # At a constant 2e-3 the validation accuracy swings between 43% and 48% from epoch 2 on
+    # (45% test): the rate is too high once the loss is low. Decaying it by 0.9 per epoch,
+    # as the course these settings come from does, settles it (see docs/results.md).
+    decay = optim.lr_scheduler.ExponentialLR(optimizer, gamma=args.lr_decay)
+    return fit_and_test(model, optimizer, train_set, test_set, epochs=10, batch_size=200,
+                        seed=args.seed, val_set=val_set, scheduler=decay)
 
 
 # --- images: the small conv net and LeNet-5 ----------------------------------------------------
@@ -134,10 +140,11 @@ def lenet5_mnist(args):
 
 EXPERIMENTS = {
     "linear-cifar10": Experiment("linear classifier", "CIFAR-10 (JPEG)",
-                                 "batch 200, lr 1e-6, L2 5e2, 10 epochs", "38% accuracy", 0.62,
+                                 "batch 200, lr 1e-6, L2 5e2", "38% accuracy", 0.62,
                                  linear_cifar10),
     "two-layer-cifar10": Experiment("2-layer net, 100 hidden", "CIFAR-10 (JPEG)",
-                                    "batch 200, lr 2e-3, L2 2e-1, 10 epochs", "51% accuracy",
+                                    "batch 200, lr 2e-3 x 0.9 per epoch, L2 2e-1",
+                                    "51% accuracy",
                                     0.49, two_layer_cifar10),
     "small-cnn-mnist": Experiment("small conv net", "MNIST",
                                   "batch 128, lr 1e-2, L2 1e-2, N(0, 0.1) init", "1.2% error",
@@ -173,6 +180,9 @@ def main():
                         default=Path(os.environ.get("CONVCORE_DATA", ROOT.parent / "shared/data")))
     parser.add_argument("--epochs", type=int, help="override the image models' epoch count")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--lr-decay", type=float, default=0.9,
+                        help="the two-layer net's learning-rate factor per epoch (1: the deck's "
+                             "constant rate)")
     parser.add_argument("--threads", type=int)
     parser.add_argument("--record", action="store_true", help="write the rows of docs/results.md")
     args = parser.parse_args()

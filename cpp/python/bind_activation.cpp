@@ -40,6 +40,20 @@ void bind_activation(py::module_& m) {
           return leaky_relu_backward(gt, xt, slope);
         },
         py::arg("grad_output"), py::arg("input"), py::arg("negative_slope"));
+  m.def("hardtanh",
+        [](const py::object& x, float min_val, float max_val) {
+          Tensor t = as_tensor(x, "input");
+          py::gil_scoped_release release;
+          return hardtanh(t, min_val, max_val);
+        },
+        py::arg("input"), py::arg("min_val") = -1.0f, py::arg("max_val") = 1.0f);
+  m.def("hardtanh_backward",
+        [](const py::object& g, const py::object& x, float min_val, float max_val) {
+          Tensor gt = as_tensor(g, "grad_output"), xt = as_tensor(x, "input");
+          py::gil_scoped_release release;
+          return hardtanh_backward(gt, xt, min_val, max_val);
+        },
+        py::arg("grad_output"), py::arg("input"), py::arg("min_val"), py::arg("max_val"));
   m.def("sigmoid", unary([](const Tensor& t) { return sigmoid(t); }), py::arg("input"));
   m.def("tanh", unary([](const Tensor& t) { return tanh(t); }), py::arg("input"));
   m.def("scaled_tanh", unary([](const Tensor& t) { return scaled_tanh(t); }), py::arg("input"));

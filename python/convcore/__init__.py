@@ -26,6 +26,7 @@ from . import optim
 from . import models, train, tune
 from .functional import exp, flatten, log, matmul, mean, permute, relu, reshape, transpose
 from .functional import sigmoid, tanh
+from .summary import summary  # the function; its parts: from convcore.summary import Summary
 
 __version__ = _C.version()
 
@@ -65,4 +66,5 @@ __all__ = [
     "set_isa",
     "get_isa",
     "compiled_isas",
+    "summary",
 ]

@@ -1,9 +1,12 @@
-// Elementwise activations and their backward: leaky ReLU, sigmoid, tanh and
-// LeNet's scaled tanh. The forward passes run the per-ISA kernels of
+// Elementwise activations and their backward: leaky ReLU, hardtanh (relu6),
+// sigmoid, tanh and LeNet's scaled tanh. The forward passes run the per-ISA kernels of
 // kernels/activation.inc in fixed chunks over the threads; the backward
 // passes are plain arithmetic on the saved output (sigmoid, tanh) or input
-// (leaky ReLU), which the compiler vectorises at any level.
+// (leaky ReLU, hardtanh), which the compiler vectorises at any level; so is
+// hardtanh's forward, a clamp.
 #include "convcore/ops/activation.h"
+
+#include <algorithm>
 
 #include "convcore/autograd.h"
 #include "kernels/layer_kernels.h"
@@ -17,7 +20,7 @@ using layers::check_same_shape;
 using layers::check_tensor;
 using layers::for_chunks;
 
-enum class Act { LeakyRelu, Sigmoid, Tanh, ScaledTanh };
+enum class Act { LeakyRelu, Sigmoid, Tanh, ScaledTanh, Hardtanh };
 
 // dx = g * f(y) for the activations differentiated through their output.
 template <class F>
@@ -40,6 +43,7 @@ void check_backward_args(const Tensor& g, const Tensor& saved, const char* op, c
 struct ActivationBackward : Node {
   Act act;
   float slope = 0.0f;
+  float min_val = 0.0f, max_val = 0.0f;  // Hardtanh
   Tensor output;  // detached, for the activations differentiated through it
   std::vector<Tensor> backward(const Tensor& g) override {
     switch (act) {
@@ -47,22 +51,26 @@ struct ActivationBackward : Node {
       case Act::Sigmoid: return {sigmoid_backward(g, output)};
       case Act::Tanh: return {tanh_backward(g, output)};
       case Act::ScaledTanh: return {scaled_tanh_backward(g, output)};
+      case Act::Hardtanh: return {hardtanh_backward(g, inputs[0], min_val, max_val)};
     }
     return {Tensor()};
   }
   const char* name() const override {
     static const char* const names[] = {"LeakyReluBackward", "SigmoidBackward", "TanhBackward",
-                                        "ScaledTanhBackward"};
+                                        "ScaledTanhBackward", "HardtanhBackward"};
     return names[static_cast<int>(act)];
   }
 };
 
-Tensor record(Tensor out, const Tensor& x, Act act, float slope = 0.0f) {
+Tensor record(Tensor out, const Tensor& x, Act act, float slope = 0.0f, float min_val = 0.0f,
+              float max_val = 0.0f) {
   if (any_requires_grad({x})) {
     auto node = std::make_shared<ActivationBackward>();
     node->act = act;
     node->slope = slope;
-    if (act != Act::LeakyRelu) node->output = out.detach();
+    node->min_val = min_val;
+    node->max_val = max_val;
+    if (act != Act::LeakyRelu && act != Act::Hardtanh) node->output = out.detach();
     node->inputs = {x};
     set_history(out, node);
   }
@@ -92,6 +100,32 @@ Tensor leaky_relu_backward(const Tensor& grad_output, const Tensor& input, float
   float* D = dx.data();
   for_chunks(input.numel(), [&](int64_t lo, int64_t hi) {
     k.leaky_relu_backward(G + lo, X + lo, D + lo, hi - lo, negative_slope);
+  });
+  return dx;
+}
+
+Tensor hardtanh(const Tensor& input, float min_val, float max_val) {
+  check_tensor(input, "hardtanh", "input");
+  CONVCORE_CHECK_VALUE(min_val <= max_val, "hardtanh: min_val (", min_val,
+                       ") must not exceed max_val (", max_val, ")");
+  Tensor out = Tensor::empty(input.shape());
+  const float* X = input.data();
+  float* Y = out.data();
+  for_chunks(input.numel(), [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) Y[i] = std::min(std::max(X[i], min_val), max_val);
+  });
+  return record(out, input, Act::Hardtanh, 0.0f, min_val, max_val);
+}
+
+Tensor hardtanh_backward(const Tensor& grad_output, const Tensor& input, float min_val,
+                         float max_val) {
+  check_backward_args(grad_output, input, "hardtanh_backward", "input");
+  Tensor dx = Tensor::empty(input.shape());
+  const float* G = grad_output.data();
+  const float* X = input.data();
+  float* D = dx.data();
+  for_chunks(input.numel(), [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; ++i) D[i] = X[i] > min_val && X[i] < max_val ? G[i] : 0.0f;
   });
   return dx;
 }

@@ -40,6 +40,21 @@ def scaled_tanh(input) -> Tensor:
     return _C.scaled_tanh(input)
 
 
+def hardtanh(input, min_val: float = -1.0, max_val: float = 1.0,
+             inplace: bool = False) -> Tensor:
+    """min(max(x, min_val), max_val), as torch.nn.functional.hardtanh. input: [...] -> [...].
+
+    The gradient passes where min_val < x < max_val (0 at the bounds, as torch).
+    """
+    _no_inplace(inplace)
+    return _C.hardtanh(input, float(min_val), float(max_val))
+
+
+def relu6(input, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6) (MobileNet v2), as torch.nn.functional.relu6: hardtanh(x, 0, 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
 def _softmax_dim(name: str, ndim: int) -> int:
     # PyTorch's legacy rule for dim=None, with its warning.
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. "

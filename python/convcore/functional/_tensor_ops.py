@@ -85,3 +85,9 @@ def transpose(input, dim0: int, dim1: int) -> Tensor:
 def permute(input, dims: Sequence[int]) -> Tensor:
     """A contiguous copy whose dim i is input's dim dims[i]."""
     return _C.permute(input, list(dims))
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Concatenate tensors [..., c_i, ...] (equal outside dim) -> [..., sum c_i, ...], as
+    torch.cat: each piece is copied once into its slice, and gets its slice of the gradient."""
+    return _C.cat(tensors, dim)

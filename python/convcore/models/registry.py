@@ -2,7 +2,9 @@
 
 create(name, **arguments) builds a model and records {name, arguments} on
 it as `model.architecture`, which model files save so load_model can
-rebuild the network. Left out: pretrained weights (nothing is downloaded).
+rebuild the network, and `model.default_input_size` ([C, H, W]) when the
+function takes in_channels and input_size and did not set it (summary's
+default input). Left out: pretrained weights (nothing is downloaded).
 """
 from __future__ import annotations
 
@@ -22,10 +24,22 @@ def register(fn: Callable) -> Callable:
         bound = signature.bind(*args, **kwargs)  # a wrong option raises TypeError here
         model = fn(*bound.args, **bound.kwargs)
         model.architecture = {"name": fn.__name__, "arguments": dict(bound.arguments)}
+        if getattr(model, "default_input_size", None) is None:
+            _set_input_size(model, signature, bound)
         return model
 
     _MODELS[fn.__name__] = build
     return build
+
+
+def _set_input_size(model, signature: inspect.Signature, bound: inspect.BoundArguments) -> None:
+    """default_input_size [C, H, W] from the function's in_channels and input_size options,
+    for models that do not set it themselves (convcore.summary's default)."""
+    full = signature.bind(*bound.args, **bound.kwargs)
+    full.apply_defaults()
+    channels, size = full.arguments.get("in_channels"), full.arguments.get("input_size")
+    if isinstance(channels, int) and isinstance(size, int):
+        model.default_input_size = (channels, size, size)
 
 
 def list_models() -> List[str]:

@@ -7,7 +7,9 @@ layer), losses, convcore.nn.init and convcore.nn.functional. Users subclass
 Module, write forward, and autograd computes the gradients.
 """
 from . import functional, init, utils
-from .activation import LeakyReLU, LogSoftmax, ReLU, ScaledTanh, Sigmoid, Softmax, Tanh
+from .activation import (
+    Hardtanh, LeakyReLU, LogSoftmax, ReLU, ReLU6, ScaledTanh, Sigmoid, Softmax, Tanh,
+)
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import (
     ConnectionTableConv2d, Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,
@@ -36,7 +38,7 @@ __all__ = [
     "AdaptiveAvgPool3d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "AdaptiveMaxPool3d",
     "MaxUnpool1d", "MaxUnpool2d", "MaxUnpool3d", "SpatialPyramidPool2d", "MixedPool2d", "Maxout",
     "GlobalAvgPool2d", "GlobalMaxPool2d",
-    "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "ScaledTanh", "Softmax", "LogSoftmax",
+    "ReLU", "ReLU6", "Hardtanh", "LeakyReLU", "Sigmoid", "Tanh", "ScaledTanh", "Softmax", "LogSoftmax",
     "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LocalResponseNorm",
     "Dropout", "Dropout2d", "Linear", "Identity", "Flatten", "Unflatten",
     "CrossEntropyLoss", "NLLLoss", "MSELoss", "BCEWithLogitsLoss",

@@ -1,4 +1,4 @@
-"""Activation layers, as torch.nn: ReLU, LeakyReLU, Sigmoid, Tanh, Softmax,
+"""Activation layers, as torch.nn: ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, Softmax,
 LogSoftmax, and LeNet-5's ScaledTanh (1.7159 tanh(2x/3), not in torch).
 
 inplace=True is accepted so that ported code (torchvision's ReLU(inplace=True))
@@ -24,6 +24,34 @@ class ReLU(Module):
 
     def forward(self, input):
         return F.relu(input)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Hardtanh(Module):
+    """min(max(x, min_val), max_val). input: [...] -> [...]."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        if not min_val <= max_val:
+            raise ValueError(f"min_val: must not exceed max_val, got {min_val} > {max_val}")
+        self.min_val, self.max_val = float(min_val), float(max_val)
+        self.inplace = check_bool(inplace, "inplace")
+
+    def forward(self, input):
+        return F.hardtanh(input, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + \
+            (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6) (MobileNet v2). input: [...] -> [...]."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__(0.0, 6.0, inplace)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""

@@ -19,6 +19,12 @@ Tensor leaky_relu(const Tensor& input, float negative_slope = 0.01f);
 // grad_output, input: [...] -> [...]: grad * (x > 0 ? 1 : negative_slope).
 Tensor leaky_relu_backward(const Tensor& grad_output, const Tensor& input, float negative_slope);
 
+// input: [...] -> [...]: min(max(x, min_val), max_val); relu6 is hardtanh(x, 0, 6).
+Tensor hardtanh(const Tensor& input, float min_val = -1.0f, float max_val = 1.0f);
+// grad_output, input: [...] -> [...]: grad where min_val < x < max_val, else 0 (as PyTorch).
+Tensor hardtanh_backward(const Tensor& grad_output, const Tensor& input, float min_val,
+                         float max_val);
+
 // input: [...] -> [...]: 1 / (1 + e^-x).
 Tensor sigmoid(const Tensor& input);
 // grad_output, output: [...] -> [...]: grad * y * (1 - y).
