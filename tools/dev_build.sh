@@ -14,4 +14,8 @@ cmake --build "$build" -j "${JOBS:-2}"
 pkg=$build/pkg/convcore
 mkdir -p "$pkg"
 for f in "$root"/python/convcore/*; do ln -sfn "$f" "$pkg/$(basename "$f")"; done
-cp -f "$build"/_C*.so "$pkg/"
+# Copy, then rename over the old module: Python processes still running on
+# it keep their mapped copy instead of crashing on a file rewritten under them.
+for so in "$build"/_C*.so; do
+  cp -f "$so" "$pkg/.$(basename "$so").tmp" && mv -f "$pkg/.$(basename "$so").tmp" "$pkg/$(basename "$so")"
+done
