@@ -44,9 +44,15 @@ def test_clip_grad_norm_matches_torch(torch, isa, norm_type, max_norm):
     total = optim.clip_grad_norm_(mine, max_norm, norm_type)
     ref_total = torch.nn.utils.clip_grad_norm_(ref, max_norm, norm_type)
     assert isinstance(total, float)
-    assert total == pytest.approx(float(ref_total), rel=1e-5)
+    # convcore sums in float64, torch in float32 (off by ~2e-5 for the 3-norm here): the exact
+    # norm is the reference, torch a looser check.
+    flat = np.abs(np.concatenate([g.ravel() for g in grads]).astype(np.float64))
+    p = float(norm_type)
+    exact = flat.max() if np.isinf(p) else (flat ** p).sum() ** (1.0 / p)
+    assert total == pytest.approx(exact, rel=1e-9)
+    assert total == pytest.approx(float(ref_total), rel=1e-4)
     for m, r in zip(mine, ref):
-        np.testing.assert_allclose(np.asarray(m.grad), r.grad.numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(np.asarray(m.grad), r.grad.numpy(), rtol=1e-4, atol=1e-7)
     if max_norm > 1e29:  # not clipped: untouched
         for m, g in zip(mine, grads):
             np.testing.assert_array_equal(np.asarray(m.grad), g)
