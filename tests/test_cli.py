@@ -14,6 +14,7 @@ def test_train_then_evaluate_on_digits(tmp_path, capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["model"] == "small_cnn" and result["dataset"] == "digits"
     assert result["epochs"] == 6 and result["test_accuracy"] > 0.9
+    assert result["val_accuracy"] > 0.85  # a tenth of the training set, held out
     for name in ("model.safetensors", "model.json", "curves.png", "last.ckpt", "history.json"):
         assert (out / name).is_file(), name
 

@@ -14,7 +14,7 @@ from typing import Any, Dict
 import numpy as np
 
 from .. import _random, _runtime, models, nn, optim, train
-from ..data import DataLoader
+from ..data import DataLoader, train_val_split
 from . import datasets
 
 
@@ -52,12 +52,17 @@ def train_command(args) -> Dict[str, Any]:
                            settings["momentum"], args.weight_decay)
     scheduler = (optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=settings["epochs"])
                  if args.schedule == "cosine" else None)
-    loader = DataLoader(spec.train, batch_size=settings["batch_size"], shuffle=True,
+    # A tenth of the training set validates each epoch (the curves' second line); the test
+    # set is touched once, at the end.
+    train_part, val_part = train_val_split(spec.train, val_size=0.1, seed=args.seed)
+    loader = DataLoader(train_part, batch_size=settings["batch_size"], shuffle=True,
                         seed=args.seed, num_workers=1)
+    val_loader = DataLoader(val_part, batch_size=256)
     test_loader = DataLoader(spec.test, batch_size=256)
     out = Path(args.out or f"runs/{args.model}-{Path(args.dataset).name}")
     start = time.perf_counter()
     history = train.fit(model, optimizer, loader, settings["epochs"], scheduler=scheduler,
+                        val_loader=val_loader,
                         checkpoint_dir=out, resume=args.resume, progress=not args.json,
                         checkpoint_extra={"architecture": model.architecture,
                                           "dataset": args.dataset})
@@ -71,6 +76,7 @@ def train_command(args) -> Dict[str, Any]:
     plot = history.plot(out / "curves.png", title=f"{args.model} on {args.dataset}")
     return {"model": args.model, "dataset": args.dataset, "epochs": history.epochs,
             "train_loss": history.train_loss[-1], "train_accuracy": history.train_accuracy[-1],
+            "val_loss": history.val_loss[-1], "val_accuracy": history.val_accuracy[-1],
             "test_loss": test.loss, "test_accuracy": test.accuracy, "seconds": seconds,
             "images_per_second": float(np.median(history.images_per_second)),
             "threads": _runtime.get_num_threads(), "model_file": str(weights), "plot": plot,
