@@ -11,6 +11,16 @@
 
 #include "convcore/runtime.h"
 
+// Fully unrolls the loop that follows, early enough in GCC's pipeline that
+// small arrays of vector accumulators indexed by its counter become registers.
+#if defined(__clang__)
+#define CONVCORE_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__)
+#define CONVCORE_UNROLL _Pragma("GCC unroll 32")
+#else
+#define CONVCORE_UNROLL
+#endif
+
 namespace convcore::kernels {
 
 // GEMM micro-kernel: one MR x NR tile of C.
