@@ -242,15 +242,15 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
   const float* xp = x.data();
   float* dwp = dw.data();
   if (g.N == 0) return dw;
-  if (p.algo == Conv2dAlgo::Depthwise) {
+  if (p.weight_algo == Conv2dAlgo::Depthwise) {
     conv2d_backward_weight_depthwise(g, p, dyp, xp, dwp);
     return dw;
   }
-  if (p.algo == Conv2dAlgo::Direct && g.Kg <= kDirectMaxChannels) {
+  if (p.weight_algo == Conv2dAlgo::Direct) {
     conv2d_backward_weight_direct(g, p, dyp, xp, dwp);
     return dw;
   }
-  if (p.algo == Conv2dAlgo::PaddedGemm) {
+  if (p.weight_algo == Conv2dAlgo::PaddedGemm) {
     backward_weight_padded(g, p, dyp, xp, dwp);
     return dw;
   }
@@ -278,7 +278,7 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
         };
         gemm_serial(*p.kernels, g.Kg, j1 - j0, q1 - q0, a, b, c, crs, true);
       };
-      if (p.algo == Conv2dAlgo::Pointwise)
+      if (p.weight_algo == Conv2dAlgo::Pointwise)
         run(PlaneSource{xg, plane, g.C * plane});
       else
         run(Im2colSource{&g, xg, g.C * plane});

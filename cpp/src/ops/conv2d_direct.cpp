@@ -6,7 +6,7 @@
 // Weights are packed once per call as [group][channel tile][crs][tile width]
 // (channels past Kg zero), so a tile's FMAs always use whole vectors. The
 // forward tile is plan.direct_vectors vectors wide; the weight gradient
-// (used for Kg <= kDirectMaxChannels only) one vector.
+// (used for Kg <= kDirectWeightMaxChannels only) one vector.
 #include <algorithm>
 #include <vector>
 

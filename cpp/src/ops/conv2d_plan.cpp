@@ -46,6 +46,10 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
            : g.Kg <= kDirectMaxChannels || g.Cg <= kDirectMaxInputs ? Conv2dAlgo::Direct
            : g.sh == 1 && g.sw == 1 && !padded_grid_wasteful(g) ? Conv2dAlgo::PaddedGemm
                                             : Conv2dAlgo::ImplicitGemm;
+  const bool stride1 = g.sh == 1 && g.sw == 1;
+  p.weight_algo = p.algo == Conv2dAlgo::Direct && g.Kg > kDirectWeightMaxChannels
+                      ? (stride1 ? Conv2dAlgo::PaddedGemm : Conv2dAlgo::ImplicitGemm)
+                      : p.algo;
   const int64_t mr = p.kernels->sgemm_mr, nr = p.kernels->sgemm_nr;
 
   // Forward.
@@ -79,7 +83,7 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   // per weight (deep layers at small batch): split dw itself, so that no
   // thread needs a private copy of it to sum into.
   const int64_t ranges = std::max<int64_t>(1, ceil_div(threads, g.G)), col_tiles = ceil_div(g.crs(), nr);
-  if (p.algo == Conv2dAlgo::PaddedGemm) {  // whole images per range (padded-grid GEMM)
+  if (p.weight_algo == Conv2dAlgo::PaddedGemm) {  // whole images per range (padded-grid GEMM)
     p.weight_parts = std::min(g.N, ranges);
     p.weight_col_parts = std::min(ceil_div(ranges, p.weight_parts), col_tiles);
   } else {

@@ -10,7 +10,9 @@
 //   Direct        few output channels per group (<= kDirectMaxChannels), or
 //                 few input channels (<= kDirectMaxInputs: the stem): output
 //                 channels along the vector lanes, taps read straight from a
-//                 padded image (conv2d_direct.cpp); no im2col packing.
+//                 padded image (conv2d_direct.cpp); no im2col packing. Up to
+//                 64 channels its tiles beat the GEMM's, whose 6- or 12-row
+//                 tiles and packed operand are poorly used by so few rows.
 //   ImplicitGemm  everything else: GEMM whose operand is packed straight from
 //                 the images by the im2col source.
 //
@@ -28,7 +30,10 @@ namespace convcore {
 
 enum class Conv2dAlgo { Depthwise, Pointwise, Direct, PaddedGemm, ImplicitGemm };
 
-constexpr int64_t kDirectMaxChannels = 16, kDirectMaxInputs = 4;
+constexpr int64_t kDirectMaxChannels = 64, kDirectMaxInputs = 4;
+// The direct weight gradient keeps one vector of output channels per tile:
+// past two vectors the padded-grid GEMM is faster.
+constexpr int64_t kDirectWeightMaxChannels = 16;
 
 // A split of [0, total) into `parts` near-equal contiguous ranges.
 struct EvenSplit {
@@ -38,7 +43,9 @@ struct EvenSplit {
 };
 
 struct Conv2dPlan {
-  Conv2dAlgo algo;
+  Conv2dAlgo algo;         // forward (and the stride-1 input gradient, a forward pass)
+  Conv2dAlgo weight_algo;  // weight gradient: Depthwise, Direct, PaddedGemm, or the
+                           // im2col/plane source of Pointwise and ImplicitGemm
   const kernels::KernelTable* kernels;
 
   // Forward: units = groups x position chunks x row slabs of Kg.
@@ -59,7 +66,7 @@ struct Conv2dPlan {
   int64_t direct_row_pieces, direct_vectors;
 
   // Weight gradient: per group, the N * OH * OW positions (whole images for
-  // PaddedGemm) in weight_parts ranges, and dw's columns in weight_col_parts
+  // weight_algo PaddedGemm) in weight_parts ranges, and dw's columns in weight_col_parts
   // ranges (when positions are fewer than weights, or images than threads).
   int64_t weight_parts, weight_col_parts;
 
