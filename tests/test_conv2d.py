@@ -25,7 +25,9 @@ CASES = [
     (2, 4, 11, 13, 6, (3, 5), (2, 1), (1, 2), (1, 2), 1),  # rectangular everything
     (1, 5, 8, 9, 7, (2, 4), 1, (0, 1, 2, 3), 1, 1),    # asymmetric per-side padding
     (2, 6, 15, 15, 9, (3, 3), 3, 2, 2, 3),             # dilation with stride, 3 groups
-    (1, 2, 5, 5, 3, (5, 5), 1, 0, 1, 1),               # kernel as large as the input
+    (1, 2, 5, 5, 3, (5, 5), 1, 0, 1, 1),               # kernel as large as the input (dense)
+    (9, 16, 5, 5, 120, (5, 5), 1, 0, 1, 1),            # LeNet C5: dense, odd batch
+    (3, 4, 3, 4, 6, (3, 4), 2, 0, 1, 2),               # dense, rectangular, grouped, strided
     (2, 3, 1, 1, 4, (1, 1), 1, 0, 1, 1),               # 1x1 input
     (1, 1, 6, 6, 1, (3, 3), 1, "same", 1, 1),          # 'same'
     (2, 3, 7, 8, 4, (4, 2), 1, "same", (2, 1), 1),     # 'same', even kernel, dilated

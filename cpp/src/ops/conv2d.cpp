@@ -47,6 +47,7 @@ void conv2d_forward(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x
   switch (p.algo) {
     case Conv2dAlgo::Depthwise: return conv2d_forward_depthwise(g, p, x, w, bias, y);
     case Conv2dAlgo::Direct: return conv2d_forward_direct(g, p, x, w, bias, y);
+    case Conv2dAlgo::Dense: return conv2d_forward_dense(g, x, w, bias, y);
     default: return conv2d_forward_gemm(g, p, x, w, bias, y);
   }
 }

@@ -65,10 +65,15 @@ void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const Pre
 // At stride 1 the input gradient is itself a stride-1 convolution: of dy,
 // padded by d*(r-1) - p, with the kernel flipped and its in/out channels
 // swapped per group. It then runs on the fast forward path. Needs
-// p <= d*(r-1) on every side, which holds for all but odd paddings.
-bool transposed_is_forward(const Conv2dGeometry& g) {
+// p <= d*(r-1) on every side, which holds for all but odd paddings, and
+// at least half a vector of input channels: they are the transposed
+// convolution's outputs, which its direct kernel puts along the lanes, so
+// with fewer most lanes would idle and the col2im GEMM is faster (measured:
+// 1.4x on LeNet's 6-channel C3, 3.5x on 3-channel inputs).
+bool transposed_is_forward(const Conv2dGeometry& g, const kernels::KernelTable& kt) {
   const int64_t eh = g.dh * (g.R - 1), ew = g.dw * (g.S - 1);
-  return g.sh == 1 && g.sw == 1 && g.pt <= eh && g.pb <= eh && g.pl <= ew && g.pr <= ew;
+  return g.sh == 1 && g.sw == 1 && g.pt <= eh && g.pb <= eh && g.pl <= ew && g.pr <= ew &&
+         g.Cg * 2 >= kt.direct_nr;
 }
 
 void backward_data_as_forward(const Conv2dGeometry& g, const float* dy, const float* w, float* dx) {
@@ -101,11 +106,15 @@ Tensor backward_data(const Conv2dGeometry& g, const Conv2dPlan& p, const Tensor&
   const float* dyp = dy.data();
   const float* wp = w.data();
   float* dxp = dx.data();
+  if (p.algo == Conv2dAlgo::Dense) {
+    conv2d_backward_data_dense(g, dyp, wp, dxp);
+    return dx;
+  }
   if (p.algo == Conv2dAlgo::Depthwise) {
     conv2d_backward_data_depthwise(g, p, dyp, wp, dxp);
     return dx;
   }
-  if (transposed_is_forward(g)) {
+  if (transposed_is_forward(g, *p.kernels)) {
     backward_data_as_forward(g, dyp, wp, dxp);
     return dx;
   }
@@ -242,6 +251,10 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
   const float* xp = x.data();
   float* dwp = dw.data();
   if (g.N == 0) return dw;
+  if (p.weight_algo == Conv2dAlgo::Dense) {
+    conv2d_backward_weight_dense(g, dyp, xp, dwp);
+    return dw;
+  }
   if (p.weight_algo == Conv2dAlgo::Depthwise) {
     conv2d_backward_weight_depthwise(g, p, dyp, xp, dwp);
     return dw;

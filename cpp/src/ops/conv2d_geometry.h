@@ -24,6 +24,10 @@ struct Conv2dGeometry {
   bool is_pointwise() const {  // a 1x1 convolution that is a plain matrix product
     return R == 1 && S == 1 && sh == 1 && sw == 1 && pt == 0 && pb == 0 && pl == 0 && pr == 0;
   }
+  bool is_dense() const {  // the kernel covers the whole input: a fully connected layer
+    return OH == 1 && OW == 1 && R == H && S == W && dh == 1 && dw == 1 && pt == 0 && pb == 0 &&
+           pl == 0 && pr == 0;
+  }
   bool is_depthwise() const { return G == C && Cg == 1 && G > 1; }
 };
 

@@ -21,6 +21,15 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const f
 void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
                                    const float* x, float* dw);
 
+// Dense: the kernel covers the whole input (conv2d_dense.cpp). dx: [N, C, H, W]
+// overwritten; dw: [K, Cg, R, S] accumulated into.
+void conv2d_forward_dense(const Conv2dGeometry& g, const float* x, const float* w,
+                          const float* bias, float* y);
+void conv2d_backward_data_dense(const Conv2dGeometry& g, const float* dy, const float* w,
+                                float* dx);
+void conv2d_backward_weight_dense(const Conv2dGeometry& g, const float* dy, const float* x,
+                                  float* dw);
+
 // Depthwise (conv2d_depthwise.cpp). dx: [N, C, H, W] overwritten; dw: [K, 1, R, S] accumulated into.
 void conv2d_forward_depthwise(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
                               const float* w, const float* bias, float* y);

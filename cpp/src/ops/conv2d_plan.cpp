@@ -41,7 +41,8 @@ bool padded_grid_wasteful(const Conv2dGeometry& g) {
 Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   Conv2dPlan p{};
   p.kernels = &kernels::table_for(isa);
-  p.algo = g.is_depthwise()                ? Conv2dAlgo::Depthwise
+  p.algo = g.is_dense()                    ? Conv2dAlgo::Dense
+           : g.is_depthwise()               ? Conv2dAlgo::Depthwise
            : g.is_pointwise()               ? Conv2dAlgo::Pointwise
            : g.Kg <= kDirectMaxChannels || g.Cg <= kDirectMaxInputs ? Conv2dAlgo::Direct
            : g.sh == 1 && g.sw == 1 && !padded_grid_wasteful(g) ? Conv2dAlgo::PaddedGemm

@@ -3,6 +3,8 @@
 // thread count, and cached.
 //
 // Algorithms:
+//   Dense         the kernel covers the whole unpadded input (one output
+//                 position): a fully connected layer, one GEMM per pass.
 //   Depthwise     groups == C (one input channel per group): the direct kernel.
 //   Pointwise     1x1, stride 1, no padding: the images are the GEMM operand.
 //   PaddedGemm    stride 1: GEMM over a zero-padded copy of the images, where
@@ -28,7 +30,7 @@
 
 namespace convcore {
 
-enum class Conv2dAlgo { Depthwise, Pointwise, Direct, PaddedGemm, ImplicitGemm };
+enum class Conv2dAlgo { Dense, Depthwise, Pointwise, Direct, PaddedGemm, ImplicitGemm };
 
 constexpr int64_t kDirectMaxChannels = 64, kDirectMaxInputs = 4;
 // The direct weight gradient keeps one vector of output channels per tile:
@@ -44,7 +46,7 @@ struct EvenSplit {
 
 struct Conv2dPlan {
   Conv2dAlgo algo;         // forward (and the stride-1 input gradient, a forward pass)
-  Conv2dAlgo weight_algo;  // weight gradient: Depthwise, Direct, PaddedGemm, or the
+  Conv2dAlgo weight_algo;  // weight gradient: Dense, Depthwise, Direct, PaddedGemm, or the
                            // im2col/plane source of Pointwise and ImplicitGemm
   const kernels::KernelTable* kernels;
 
