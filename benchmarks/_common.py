@@ -6,7 +6,7 @@ import os
 import platform
 import statistics
 import time
-from typing import Callable, List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 import numpy as np
 
@@ -88,11 +88,13 @@ def timing_settings(p: argparse.ArgumentParser, args: argparse.Namespace) -> Tup
 
 
 def start_report(title: str, convcore, torch, args: argparse.Namespace, repeat: int, warmup: int,
-                 check: str, header: str) -> List[str]:
-    """Prints (and returns, for write_markdown) the report's description, then the table's header."""
+                 check: str, header: str, timing: Optional[str] = None) -> List[str]:
+    """Prints (and returns, for write_markdown) the report's description, then the table's header.
+
+    timing replaces the default line on runs and threads."""
     head = [f"# {title}", ""] + machine_lines(convcore, torch)
-    head += [f"- {repeat} timed runs (median) after {warmup} warm-up; threads {args.threads}; "
-             f"check = {check}", ""]
+    head += [timing or f"- {repeat} timed runs (median) after {warmup} warm-up; "
+             f"threads {args.threads}; check = {check}", ""]
     print("\n".join(head + [header, "|" + "---|" * header.count(" | ") + "---|"]), flush=True)
     return head
 

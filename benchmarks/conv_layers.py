@@ -4,8 +4,10 @@ Both libraries run in the same process on the same inputs with the same
 thread count (convcore.set_num_threads and torch.set_num_threads). For each
 layer and thread count it reports the median time over repeated runs (after
 warm-up) of the forward pass and of forward+backward (all three gradients:
-input, weight and bias), the GFLOP/s that makes, and torch_time /
-convcore_time (above 1: convcore is faster), as a Markdown table.
+input, weight and bias), the GFLOP/s that makes, and best_torch_time /
+convcore_time (above 1: convcore is faster), as a Markdown table. PyTorch
+runs twice: in its default NCHW layout and with channels_last tensors
+(converted once, before timing); "best torch" is the faster of the two.
 
 FLOPs: forward 2*N*K*(C/groups)*R*S*OH*OW; forward+backward counted as three
 times that (the input and weight gradients each cost about one forward).
@@ -99,22 +101,31 @@ class Case:
 
         self.cc_forward_backward = cc_forward_backward
 
-        tx, tw, tb, tgy = (torch.from_numpy(a) for a in (x, w, b, gy))
+        self.torch_forward, self.torch_forward_backward = self._torch_calls(torch, x, w, b, gy, None)
+        self.torch_cl_forward, self.torch_cl_forward_backward = self._torch_calls(
+            torch, x, w, b, gy, torch.channels_last)
+
+    def _torch_calls(self, torch, x, w, b, gy, memory_format):
+        """torch's forward and forward+backward on copies of the inputs in memory_format."""
+        L = self.layer
+        tx, tw, tgy = (torch.from_numpy(a) for a in (x, w, gy))
+        if memory_format is not None:
+            tx, tw, tgy = (t.contiguous(memory_format=memory_format) for t in (tx, tw, tgy))
+        tb = torch.from_numpy(b)
         tconv = torch.nn.functional.conv2d
 
-        def torch_forward():
+        def forward():
             with torch.no_grad():
                 return tconv(tx, tw, tb, **self.conv)
 
-        def torch_forward_backward():
+        def forward_backward():
             with torch.no_grad():
                 tconv(tx, tw, tb, **self.conv)
                 return torch.ops.aten.convolution_backward(
                     tgy, tx, tw, [L.K], [L.stride] * 2, [L.padding] * 2, [1, 1], False, [0, 0],
                     L.groups, [True, True, True])
 
-        self.torch_forward = torch_forward
-        self.torch_forward_backward = torch_forward_backward
+        return forward, forward_backward
 
     def max_rel_error(self) -> float:
         """Largest difference between the libraries' results, relative to torch's largest value."""
@@ -137,9 +148,10 @@ def layer_label(layer: Layer) -> str:
 
 
 HEADER = ("| layer | input N x C x H x W | -> K | kernel | thr | check "
-          "| fwd ms convcore | fwd ms torch | fwd GFLOP/s convcore | fwd GFLOP/s torch | fwd torch/convcore "
-          "| f+b ms convcore | f+b ms torch | f+b GFLOP/s convcore | f+b GFLOP/s torch "
-          "| f+b torch/convcore |")
+          "| fwd ms convcore | fwd ms torch | fwd ms torch CL | fwd GFLOP/s convcore "
+          "| fwd GFLOP/s best torch | fwd best torch/convcore "
+          "| f+b ms convcore | f+b ms torch | f+b ms torch CL | f+b GFLOP/s convcore "
+          "| f+b GFLOP/s best torch | f+b best torch/convcore |")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -170,15 +182,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for t in args.threads:
             convcore.set_num_threads(t)
             torch.set_num_threads(t)
-            ms = [median_ms(fn, warmup, repeat, args.budget) for fn in
-                  (case.cc_forward, case.torch_forward, case.cc_forward_backward,
-                   case.torch_forward_backward)]
             cells = [layer.name, f"{n}x{layer.C}x{layer.H}x{layer.W}", str(layer.K),
-                     layer_label(layer), str(t), f"{check:.0e}",
-                     fmt_ms(ms[0]), fmt_ms(ms[1]), f"{gflop / ms[0] * 1e3:.1f}",
-                     f"{gflop / ms[1] * 1e3:.1f}", f"{ms[1] / ms[0]:.2f}",
-                     fmt_ms(ms[2]), fmt_ms(ms[3]), f"{3 * gflop / ms[2] * 1e3:.1f}",
-                     f"{3 * gflop / ms[3] * 1e3:.1f}", f"{ms[3] / ms[2]:.2f}"]
+                     layer_label(layer), str(t), f"{check:.0e}"]
+            passes = ((1, case.cc_forward, case.torch_forward, case.torch_cl_forward),
+                      (3, case.cc_forward_backward, case.torch_forward_backward,
+                       case.torch_cl_forward_backward))
+            for flop_factor, *fns in passes:
+                mine, nchw, cl = (median_ms(fn, warmup, repeat, args.budget) for fn in fns)
+                best = min(nchw, cl)
+                cells += [fmt_ms(mine), fmt_ms(nchw), fmt_ms(cl),
+                          f"{flop_factor * gflop / mine * 1e3:.1f}",
+                          f"{flop_factor * gflop / best * 1e3:.1f}", f"{best / mine:.2f}"]
             row = "| " + " | ".join(cells) + " |"
             rows.append(row)
             print(row, flush=True)
