@@ -32,7 +32,9 @@ CASES = [
     (1, 1, 6, 6, 1, (3, 3), 1, "same", 1, 1),          # 'same'
     (2, 3, 7, 8, 4, (4, 2), 1, "same", (2, 1), 1),     # 'same', even kernel, dilated
     (2, 3, 7, 8, 4, (3, 3), 1, "valid", 1, 1),         # 'valid'
-    (3, 64, 10, 10, 40, (3, 3), 1, 1, 1, 1),           # several GEMM tiles per image
+    (3, 64, 10, 10, 40, (3, 3), 1, 1, 1, 1),           # direct, 3-5 vectors of channels
+    (2, 6, 11, 11, 24, (3, 3), 2, 1, 1, 1),            # direct, 2-3 vectors, stride 2
+    (2, 8, 9, 9, 100, (3, 3), 1, 1, 1, 1),             # padded-grid GEMM, several row tiles
     (2, 8, 9, 9, 12, (3, 3), 1, 1, 1, 4),              # grouped, stride 1
     (1, 3, 5, 5, 2, (3, 3), 1, 3, 1, 1),               # padding wider than the kernel
     (5, 4, 20, 20, 8, (3, 3), 1, 1, 1, 1),             # 400 positions per image, odd batch

@@ -59,12 +59,13 @@ using DepthwiseBackwardWeightKernel = void (*)(const DepthwiseGeometry& g, const
 //     w: [taps][vectors * nr], c: [positions][vectors * nr]
 //   weight:  dw[t][j] += sum over rows r < rows, q < cols of
 //              x[r*row_stride + off[t] + q*sx] * dyt[r*cols + q][j]
-//     (1 <= taps <= direct_max_tile), dyt: [rows*cols][nr], dw: [taps][nr]
+//     j < vectors * nr (vectors 1, 2 or 4; 1 <= taps <= direct_max_tile / vectors),
+//     dyt: [rows*cols][vectors * nr], dw: [taps][vectors * nr]
 using DirectForwardKernel = void (*)(int vectors, int positions, int64_t taps, const int64_t* off,
                                      const float* x, int64_t sx, const float* w, float* c);
-using DirectWeightKernel = void (*)(int taps, int64_t rows, int64_t cols, int64_t row_stride,
-                                    int64_t sx, const int64_t* off, const float* x,
-                                    const float* dyt, float* dw);
+using DirectWeightKernel = void (*)(int vectors, int taps, int64_t rows, int64_t cols,
+                                    int64_t row_stride, int64_t sx, const int64_t* off,
+                                    const float* x, const float* dyt, float* dw);
 
 // One output row of a valid correlation (convcore::signal, correlate.inc):
 //   y[o] = sum_{t < taps} sum_{j < KW} k[t][j] * x[t][o + j] for o in [0, OW), y overwritten
@@ -129,7 +130,7 @@ const KernelTable& table_for(Isa isa);
   extern const int depthwise_cols;                                                          \
   void direct_conv_forward(int, int, int64_t, const int64_t*, const float*, int64_t,         \
                            const float*, float*);                                           \
-  void direct_conv_weight(int, int64_t, int64_t, int64_t, int64_t, const int64_t*,            \
+  void direct_conv_weight(int, int, int64_t, int64_t, int64_t, int64_t, const int64_t*,       \
                           const float*, const float*, float*);                              \
   extern const int direct_nr, direct_max_tile;                                              \
   void correlate_row(const float* const*, const float* const*, int64_t, int64_t, int64_t, float*); \

@@ -5,8 +5,8 @@
 //
 // Weights are packed once per call as [group][channel tile][crs][tile width]
 // (channels past Kg zero), so a tile's FMAs always use whole vectors. The
-// forward tile is plan.direct_vectors vectors wide; the weight gradient
-// (used for Kg <= kDirectWeightMaxChannels only) one vector.
+// forward tile is plan.direct_vectors vectors wide, the weight gradient's
+// plan.direct_weight_vectors.
 #include <algorithm>
 #include <vector>
 
@@ -68,8 +68,9 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const f
 void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
                                    const float* x, float* dw) {
   const kernels::KernelTable& kt = *p.kernels;
-  const int64_t nr = kt.direct_nr, crs = g.crs(), ktiles = ceil_div(g.Kg, nr), hw = g.hw();
-  const int64_t acc_size = g.G * ktiles * crs * nr, maxt = kt.direct_max_tile;
+  const int vectors = static_cast<int>(p.direct_weight_vectors);
+  const int64_t nr = kt.direct_nr * vectors, crs = g.crs(), ktiles = ceil_div(g.Kg, nr), hw = g.hw();
+  const int64_t acc_size = g.G * ktiles * crs * nr, maxt = kt.direct_max_tile / vectors;
   const PaddedImage img(g);
   // Each thread sums its images into a private [G][ktiles][crs][nr] buffer;
   // the buffers are added in thread order, so the result depends only on the
@@ -94,7 +95,7 @@ void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p,
           }
           float* a = acc + (grp * ktiles + t) * crs * nr;
           for (int64_t i0 = 0; i0 < crs; i0 += maxt)
-            kt.direct_weight(static_cast<int>(std::min(maxt, crs - i0)), g.OH, g.OW, g.sh * img.Wp,
+            kt.direct_weight(vectors, static_cast<int>(std::min(maxt, crs - i0)), g.OH, g.OW, g.sh * img.Wp,
                              g.sw, img.off.data() + i0, xp, dyt, a + i0 * nr);
         }
       }

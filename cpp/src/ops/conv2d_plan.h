@@ -33,9 +33,11 @@ namespace convcore {
 enum class Conv2dAlgo { Dense, Depthwise, Pointwise, Direct, PaddedGemm, ImplicitGemm };
 
 constexpr int64_t kDirectMaxChannels = 64, kDirectMaxInputs = 4;
-// The direct weight gradient keeps one vector of output channels per tile:
-// past two vectors the padded-grid GEMM is faster.
-constexpr int64_t kDirectWeightMaxChannels = 16;
+// The direct weight gradient, in tiles of up to 4 vectors of output
+// channels, beats the GEMMs up to 64 of them (2-2.7x on the CIFAR ResNet's
+// 32- and 64-channel layers); past that (the stem rule's many outputs) the
+// GEMM, whose packing is then shared by enough rows.
+constexpr int64_t kDirectWeightMaxChannels = 64;
 
 // A split of [0, total) into `parts` near-equal contiguous ranges.
 struct EvenSplit {
@@ -64,8 +66,9 @@ struct Conv2dPlan {
   int64_t col_chunk;
 
   // Direct forward: units = images x groups x pieces of the output rows;
-  // tiles of direct_vectors (1, 2 or 4) vectors of output channels.
-  int64_t direct_row_pieces, direct_vectors;
+  // tiles of direct_vectors (1, 2 or 4) vectors of output channels. The
+  // direct weight gradient: units = images, tiles of direct_weight_vectors.
+  int64_t direct_row_pieces, direct_vectors, direct_weight_vectors;
 
   // Weight gradient: per group, the N * OH * OW positions (whole images for
   // weight_algo PaddedGemm) in weight_parts ranges, and dw's columns in weight_col_parts
