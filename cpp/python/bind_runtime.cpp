@@ -17,6 +17,10 @@ void bind_runtime(py::module_& m) {
   m.def("best_supported_isa", [] { return std::string(isa_name(best_supported_isa())); });
   m.def("get_isa", [] { return std::string(isa_name(current_isa())); });
   m.def("set_isa", [](const std::string& name) { set_isa(parse_isa(name)); }, py::arg("isa"));
+  m.def("cached_block_bytes", &convcore::cached_block_bytes);
+  m.def("block_cache_limit", &convcore::block_cache_limit);
+  m.def("set_block_cache_limit", &convcore::set_block_cache_limit, py::arg("nbytes"));
+  m.def("release_cached_blocks", &convcore::release_cached_blocks);
   m.def("grad_enabled", &convcore::grad_enabled);
   m.def("set_grad_enabled", &convcore::set_grad_enabled, py::arg("enabled"));
 }

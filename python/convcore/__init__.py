@@ -7,12 +7,16 @@ autograd engine. This package gives it a PyTorch-like face.
 from . import _C
 from ._C import Tensor, from_numpy, ones, tensor, zeros
 from ._runtime import (
+    cached_memory,
     compiled_isas,
+    empty_cache,
+    get_cache_limit,
     get_isa,
     get_num_threads,
     no_grad,
     enable_grad,
     is_grad_enabled,
+    set_cache_limit,
     set_isa,
     set_num_threads,
     show_config,
@@ -66,5 +70,9 @@ __all__ = [
     "set_isa",
     "get_isa",
     "compiled_isas",
+    "cached_memory",
+    "get_cache_limit",
+    "set_cache_limit",
+    "empty_cache",
     "summary",
 ]

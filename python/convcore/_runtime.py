@@ -21,6 +21,37 @@ def get_num_threads() -> int:
     return _C.get_num_threads()
 
 
+def cached_memory() -> int:
+    """Bytes of freed tensor memory convcore keeps for reuse.
+
+    Tensors of 4 MiB and more keep their memory when freed, and a later
+    tensor of the same rounded size (a multiple of 2 MiB) takes it again,
+    already faulted in: a training loop's activations cost no fresh pages
+    after the first step. See set_cache_limit and empty_cache.
+    """
+    return _C.cached_block_bytes()
+
+
+def get_cache_limit() -> int:
+    """The most bytes the cache of freed tensor memory may hold (default 1 GiB)."""
+    return _C.block_cache_limit()
+
+
+def set_cache_limit(nbytes: int) -> None:
+    """Let the cache of freed tensor memory hold at most ``nbytes`` (0: no cache).
+
+    Blocks beyond the new limit go back to the operating system at once.
+    """
+    if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0:
+        raise ValueError(f"set_cache_limit: nbytes must be a non-negative int, got {nbytes!r}")
+    _C.set_block_cache_limit(nbytes)
+
+
+def empty_cache() -> None:
+    """Return all cached freed tensor memory to the operating system."""
+    _C.release_cached_blocks()
+
+
 def compiled_isas() -> list[str]:
     """Instruction-set levels built into this installation, lowest first."""
     return _C.compiled_isas()

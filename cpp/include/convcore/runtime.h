@@ -2,6 +2,7 @@
 // many OpenMP threads the ops may run on, and what this build contains.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,15 @@ void set_isa(Isa isa);
 // default (OMP_NUM_THREADS, or the number of cores).
 int get_num_threads();
 void set_num_threads(int n);
+
+// The cache of freed large tensor blocks (4 MiB and up), reused by later
+// tensors of the same size so that they need no fresh pages. Bytes held now;
+// the most it may hold (default 1 GiB; 0 turns caching off); returning every
+// cached block to the OS.
+size_t cached_block_bytes();
+size_t block_cache_limit();
+void set_block_cache_limit(size_t bytes);
+void release_cached_blocks();
 
 const char* version();
 bool cuda_built();
