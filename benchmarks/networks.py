@@ -29,15 +29,15 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from _common import bench_arguments, fmt_ms, start_report, timing_settings, write_markdown
+from _common import (
+    bench_arguments, fmt_ms, median_ms, start_report, timing_settings, write_markdown,
+)
 
 HERE = Path(__file__).resolve().parent
 LIBRARIES = ("convcore", "torch", "torch-cl")  # torch-cl: torch with channels_last
@@ -75,31 +75,36 @@ def _rss_mib(field: str) -> float:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def _convcore_step(w: Workload, x, y) -> Callable[[], object]:
-    import convcore
-    from convcore import models, nn, optim
-
-    convcore.manual_seed(0)
-    model = getattr(models, w.model)(num_classes=w.classes)
-    cx, cy = convcore.from_numpy(x), y  # class labels stay a NumPy integer array
+def _step(w: Workload, model, x, y, lib) -> Callable[[], object]:
+    """One inference, or one SGD step, of model on (x, y); lib is convcore or torch
+    (the same names: no_grad, nn.CrossEntropyLoss, optim.SGD)."""
     if not w.train:
         model.eval()
 
         def infer():
-            with convcore.no_grad():
-                return model(cx)
+            with lib.no_grad():
+                return model(x)
         return infer
 
-    loss_fn = nn.CrossEntropyLoss()
-    opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
 
     def step():
         opt.zero_grad()
-        loss = loss_fn(model(cx), cy)
+        loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
         return loss
     return step
+
+
+def _convcore_step(w: Workload, x, y) -> Callable[[], object]:
+    import convcore
+    from convcore import models
+
+    convcore.manual_seed(0)
+    model = getattr(models, w.model)(num_classes=w.classes)
+    return _step(w, model, convcore.from_numpy(x), y, convcore)  # labels: a NumPy int array
 
 
 def _torch_step(w: Workload, x, y, channels_last: bool) -> Callable[[], object]:
@@ -110,28 +115,11 @@ def _torch_step(w: Workload, x, y, channels_last: bool) -> Callable[[], object]:
 
     torch.manual_seed(0)
     model = getattr(torch_models, w.model)(num_classes=w.classes)
-    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
+    tx = torch.from_numpy(x)
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
         tx = tx.contiguous(memory_format=torch.channels_last)
-    if not w.train:
-        model.eval()
-
-        def infer():
-            with torch.no_grad():
-                return model(tx)
-        return infer
-
-    loss_fn = torch.nn.CrossEntropyLoss()
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
-
-    def step():
-        opt.zero_grad()
-        loss = loss_fn(model(tx), ty)
-        loss.backward()
-        opt.step()
-        return loss
-    return step
+    return _step(w, model, tx, torch.from_numpy(y), torch)
 
 
 def run_one(library: str, w: Workload, threads: int, steps: int, warmup: int,
@@ -151,18 +139,8 @@ def run_one(library: str, w: Workload, threads: int, steps: int, warmup: int,
     y = rng.integers(0, w.classes, w.batch).astype(np.int64)
     fn = (_convcore_step(w, x, y) if library == "convcore"
           else _torch_step(w, x, y, channels_last=library == "torch-cl"))
-    for _ in range(warmup):
-        fn()
-    times = []
-    started = time.perf_counter()
-    for i in range(steps):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-        if i + 1 >= 3 and time.perf_counter() - started > budget_s:
-            break
-    return {"ms": statistics.median(times) * 1e3, "steps": len(times),
-            "rss_import_mib": rss_import, "rss_peak_mib": _rss_mib("VmHWM")}
+    ms = median_ms(fn, warmup, steps, budget_s)
+    return {"ms": ms, "rss_import_mib": rss_import, "rss_peak_mib": _rss_mib("VmHWM")}
 
 
 def run_in_subprocess(library: str, w: Workload, threads: int, steps: int, warmup: int,
