@@ -95,8 +95,8 @@ void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p,
           }
           float* a = acc + (grp * ktiles + t) * crs * nr;
           for (int64_t i0 = 0; i0 < crs; i0 += maxt)
-            kt.direct_weight(vectors, static_cast<int>(std::min(maxt, crs - i0)), g.OH, g.OW, g.sh * img.Wp,
-                             g.sw, img.off.data() + i0, xp, dyt, a + i0 * nr);
+            kt.direct_weight(vectors, static_cast<int>(std::min(maxt, crs - i0)), g.OH, g.OW,
+                             g.sh * img.Wp, g.sw, img.off.data() + i0, xp, dyt, a + i0 * nr);
         }
       }
   });
