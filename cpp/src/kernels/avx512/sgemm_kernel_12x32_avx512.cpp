@@ -12,6 +12,12 @@ void sgemm_kernel_12x32_avx512(int64_t kc, const float* a, const float* b, float
   // accumulator array lives in registers; left to -O3 alone, GCC 12 stored
   // every accumulator back to the stack on each step of k (half speed).
   constexpr int MR = 12;
+  // C's tile is read (accumulate) and written only after the k loop; asking
+  // for its lines now hides their cache misses behind the loop.
+  CONVCORE_UNROLL for (int i = 0; i < MR; ++i) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 31), _MM_HINT_T0);
+  }
   __m512 acc[MR][2];
   CONVCORE_UNROLL for (int i = 0; i < MR; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
   for (int64_t p = 0; p < kc; ++p, a += MR, b += 32) {
