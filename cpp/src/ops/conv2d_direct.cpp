@@ -5,8 +5,7 @@
 //
 // Weights are packed once per call as [group][channel tile][crs][tile width]
 // (channels past Kg zero), so a tile's FMAs always use whole vectors. The
-// forward tile is plan.direct_vectors vectors wide, the weight gradient's
-// plan.direct_weight_vectors.
+// forward and weight-gradient tiles are plan.direct_vectors vectors wide.
 #include <algorithm>
 #include <vector>
 
@@ -68,7 +67,7 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const f
 void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
                                    const float* x, float* dw) {
   const kernels::KernelTable& kt = *p.kernels;
-  const int vectors = static_cast<int>(p.direct_weight_vectors);
+  const int vectors = static_cast<int>(p.direct_vectors);
   const int64_t nr = kt.direct_nr * vectors, crs = g.crs(), ktiles = ceil_div(g.Kg, nr), hw = g.hw();
   const int64_t acc_size = g.G * ktiles * crs * nr, maxt = kt.direct_max_tile / vectors;
   const PaddedImage img(g);

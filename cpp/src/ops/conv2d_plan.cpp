@@ -79,7 +79,6 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   p.direct_row_pieces = std::max<int64_t>(1, std::min(g.OH, ceil_div(threads, g.N * g.G)));
   const int64_t vectors = ceil_div(g.Kg, p.kernels->direct_nr);
   p.direct_vectors = vectors <= 1 ? 1 : vectors <= 2 ? 2 : 4;
-  p.direct_weight_vectors = p.direct_vectors;
 
   // Weight gradient: enough ranges that every thread has one. Few positions
   // per weight (deep layers at small batch): split dw itself, so that no

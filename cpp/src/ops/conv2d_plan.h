@@ -66,9 +66,9 @@ struct Conv2dPlan {
   int64_t col_chunk;
 
   // Direct forward: units = images x groups x pieces of the output rows;
-  // tiles of direct_vectors (1, 2 or 4) vectors of output channels. The
-  // direct weight gradient: units = images, tiles of direct_weight_vectors.
-  int64_t direct_row_pieces, direct_vectors, direct_weight_vectors;
+  // tiles of direct_vectors (1, 2 or 4) vectors of output channels, as the
+  // direct weight gradient's (whose units are images).
+  int64_t direct_row_pieces, direct_vectors;
 
   // Weight gradient: per group, the N * OH * OW positions (whole images for
   // weight_algo PaddedGemm) in weight_parts ranges, and dw's columns in weight_col_parts
