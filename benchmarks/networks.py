@@ -159,11 +159,12 @@ def run_in_subprocess(library: str, w: Workload, threads: int, steps: int, warmu
 
 HEADER = ("| workload | thr | convcore ms/step | torch ms/step | torch channels_last ms/step "
           "| convcore img/s | best torch img/s | best torch / convcore "
-          "| peak RSS MiB convcore | peak RSS MiB torch (best layout) | RSS after import MiB convcore | torch |")
+          "| peak RSS MiB convcore | peak RSS MiB torch (best layout) "
+          "| RSS after import MiB convcore | RSS after import MiB torch |")
 
 
-def report_row(w: Workload, threads: int, r: Dict[str, dict]) -> Tuple[str, dict]:
-    """One Markdown row and its numbers; 'best torch' is the faster of the two layouts."""
+def report_row(w: Workload, threads: int, r: Dict[str, dict]) -> str:
+    """One Markdown row; 'best torch' is the faster of the two layouts."""
     best = min(("torch", "torch-cl"), key=lambda lib: r[lib]["ms"])
     cc = r["convcore"]
     ratio = r[best]["ms"] / cc["ms"]
@@ -172,11 +173,12 @@ def report_row(w: Workload, threads: int, r: Dict[str, dict]) -> Tuple[str, dict
              f"{w.batch * 1e3 / cc['ms']:.0f}", f"{w.batch * 1e3 / r[best]['ms']:.0f}",
              f"{ratio:.2f}", f"{cc['rss_peak_mib']:.0f}", f"{r[best]['rss_peak_mib']:.0f}",
              f"{cc['rss_import_mib']:.0f}", f"{r['torch']['rss_import_mib']:.0f}"]
-    numbers = {"workload": w.name, "threads": threads, "ratio": ratio, "best_torch": best,
-               "convcore_ms": cc["ms"], "torch_ms": r["torch"]["ms"],
-               "torch_cl_ms": r["torch-cl"]["ms"], "batch": w.batch,
-               "convcore_peak_mib": cc["rss_peak_mib"], "torch_peak_mib": r[best]["rss_peak_mib"]}
-    return "| " + " | ".join(cells) + " |", numbers
+    return "| " + " | ".join(cells) + " |"
+
+
+def timed_steps(w: Workload, args) -> int:
+    """--repeat if given, else the workload's steps (a third of them with --quick, at least 3)."""
+    return args.repeat or (max(3, w.steps // 3) if args.quick else w.steps)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -189,7 +191,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     p = bench_arguments(__doc__.split("\n\n")[0], "only workloads whose name contains this",
                         repeat=0, budget=60.0)
-    p.add_argument("--json-out", metavar="FILE", help="also write the rows' numbers as JSON")
     args = p.parse_args(argv)
     _, warmup = timing_settings(p, args)
     workloads = [w for w in WORKLOADS if not args.filter or args.filter.lower() in w.name]
@@ -202,28 +203,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     import convcore
 
-    steps_note = ("timed steps per run: " + ", ".join(
-        f"{w.name} {args.repeat or (max(3, w.steps // 3) if args.quick else w.steps)}"
-        for w in workloads))
+    steps_note = "timed steps per run: " + ", ".join(f"{w.name} {timed_steps(w, args)}"
+                                                      for w in workloads)
     timing = (f"- {steps_note} (median reported) after {warmup} warm-up steps; "
               f"threads {args.threads}; each run in its own process")
     head = start_report("Whole networks: convcore vs torch", convcore, torch, args, 0, warmup,
                         "", HEADER, timing=timing)
-    rows, numbers = [], []
+    rows = []
     for w in workloads:
-        steps = args.repeat or (max(3, w.steps // 3) if args.quick else w.steps)
         for t in args.threads:
-            r = {lib: run_in_subprocess(lib, w, t, steps, warmup, args.budget)
+            r = {lib: run_in_subprocess(lib, w, t, timed_steps(w, args), warmup, args.budget)
                  for lib in LIBRARIES}
-            row, nums = report_row(w, t, r)
-            rows.append(row)
-            numbers.append(nums)
-            print(row, flush=True)
+            rows.append(report_row(w, t, r))
+            print(rows[-1], flush=True)
 
     if args.markdown_out:
         write_markdown(args.markdown_out, head, HEADER, rows)
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps(numbers, indent=2))
     return 0
 
 

@@ -8,7 +8,7 @@ the same thread counts, then writes one Markdown report: the machine, a
 headline summary of the ratio columns (torch time / convcore time, above 1:
 convcore is faster) and every table.
 
-    python benchmarks/run_all.py                   # about an hour on 2 cores
+    python benchmarks/run_all.py                   # about 15-20 minutes on 2 cores
     python benchmarks/run_all.py --quick --out /tmp/bench.md
 
 Anything after -- goes to every script (for instance -- --repeat 5).
@@ -29,6 +29,8 @@ from typing import Dict, List, Optional, Sequence
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# The lines of each script's report that describe the machine: written once, at the top.
+MACHINE_LINES = ("- CPU", "- convcore", "- torch")
 
 # (script, section title); the order of the report.
 SCRIPTS = [
@@ -136,13 +138,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             lines = md.read_text().splitlines()
             table_at = next(i for i, line in enumerate(lines) if line.startswith("| "))
             head = [line for line in lines[1:table_at] if line.strip()]
-            first_head = first_head or [line for line in head if line.startswith(("- CPU", "- convcore", "- torch"))]
+            first_head = first_head or [line for line in head if line.startswith(MACHINE_LINES)]
             doc = (HERE / script).read_text().split('"""')[1].strip().split("\n\n")
             rows = parse_table(lines)
             summary += [f"| **{title}** | | | | | | |"] + ratio_summary(rows)
             sections += [f"## {title}", "", "\n".join(doc[1:2]), "",
                          f"`python benchmarks/{script}` ({time.perf_counter() - t0:.0f} s)", ""]
-            sections += [line for line in head if not line.startswith(("- CPU", "- convcore", "- torch"))]
+            sections += [line for line in head if not line.startswith(MACHINE_LINES)]
             sections += [""] + lines[table_at:] + [""]
 
     report = ["# Benchmarks", "",

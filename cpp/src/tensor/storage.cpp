@@ -28,9 +28,12 @@ namespace {
 // for transparent huge pages, they fault in 512 times fewer pieces.
 constexpr size_t kHuge = size_t{2} << 20;
 
+// Blocks of 4 MiB and more: huge-page aligned, and cached when freed.
+bool is_large(size_t bytes) { return bytes >= 2 * kHuge; }
+
 size_t block_bytes(size_t numel) {
   const size_t bytes = std::max<size_t>(64, (numel * sizeof(float) + 63) / 64 * 64);
-  return bytes >= 2 * kHuge ? (bytes + kHuge - 1) / kHuge * kHuge : bytes;
+  return is_large(bytes) ? (bytes + kHuge - 1) / kHuge * kHuge : bytes;
 }
 
 // Freed large blocks, kept by size and handed out again: a training loop
@@ -111,7 +114,7 @@ void release_cached_blocks() { block_cache().release_all(); }
 std::shared_ptr<Storage> Storage::allocate(size_t numel, Device device) {
   CONVCORE_CHECK_VALUE(device == Device::CPU, "device: only 'cpu' storage exists in this build");
   const size_t bytes = block_bytes(numel);
-  const bool huge = bytes >= 2 * kHuge;
+  const bool huge = is_large(bytes);
   void* p = huge ? block_cache().take(bytes) : nullptr;
   if (!p) {
     p = std::aligned_alloc(huge ? kHuge : 64, bytes);
@@ -130,7 +133,7 @@ std::shared_ptr<Storage> Storage::wrap(float* data, size_t numel, std::shared_pt
 Storage::~Storage() {
   if (owner_) return;
   const size_t bytes = block_bytes(numel_);
-  if (bytes >= 2 * kHuge)
+  if (is_large(bytes))
     block_cache().put(data_, bytes);
   else
     std::free(data_);
