@@ -17,6 +17,13 @@ void bind_conv(py::module_& m) {
           py::gil_scoped_release release;
           return conv2d(x, w, b, o);
         });
+  m.def("conv2d_algorithm",
+        [](const std::vector<int64_t>& input_shape, const std::vector<int64_t>& weight_shape,
+           std::array<int64_t, 2> stride, std::array<int64_t, 4> padding,
+           std::array<int64_t, 2> dilation, int64_t groups, bool same) {
+          const auto o = conv_options<Conv2dOptions>(stride, padding, dilation, groups, "zeros", same);
+          return conv2d_algorithm(Shape(input_shape), Shape(weight_shape), o);
+        });
   m.def("conv2d_backward",
         [](const py::object& grad_output, const py::object& input, const py::object& weight,
            std::array<int64_t, 2> stride, std::array<int64_t, 4> padding,

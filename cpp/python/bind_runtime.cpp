@@ -1,4 +1,5 @@
-// Runtime settings: instruction set, threads, grad mode, build information.
+// Runtime settings: instruction set, threads, Winograd, memory cache, grad
+// mode, build information.
 #include "bindings.h"
 
 namespace convcore::python {
@@ -17,6 +18,8 @@ void bind_runtime(py::module_& m) {
   m.def("best_supported_isa", [] { return std::string(isa_name(best_supported_isa())); });
   m.def("get_isa", [] { return std::string(isa_name(current_isa())); });
   m.def("set_isa", [](const std::string& name) { set_isa(parse_isa(name)); }, py::arg("isa"));
+  m.def("winograd_enabled", &convcore::winograd_enabled);
+  m.def("set_winograd_enabled", &convcore::set_winograd_enabled, py::arg("enabled"));
   m.def("cached_block_bytes", &convcore::cached_block_bytes);
   m.def("block_cache_limit", &convcore::block_cache_limit);
   m.def("set_block_cache_limit", &convcore::set_block_cache_limit, py::arg("nbytes"));

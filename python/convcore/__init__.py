@@ -19,7 +19,9 @@ from ._runtime import (
     set_cache_limit,
     set_isa,
     set_num_threads,
+    set_winograd_enabled,
     show_config,
+    winograd_enabled,
 )
 from ._random import initial_seed, manual_seed
 from . import functional
@@ -70,6 +72,8 @@ __all__ = [
     "set_isa",
     "get_isa",
     "compiled_isas",
+    "winograd_enabled",
+    "set_winograd_enabled",
     "cached_memory",
     "get_cache_limit",
     "set_cache_limit",

@@ -67,6 +67,26 @@ using DirectWeightKernel = void (*)(int vectors, int taps, int64_t rows, int64_t
                                     int64_t row_stride, int64_t sx, const int64_t* off,
                                     const float* x, const float* dyt, float* dw);
 
+// Winograd F(4x4, 3x3) tile transforms (winograd.inc), over winograd_lanes
+// tiles (or filters) at once (the GEMM's NR); lane l of every row belongs to
+// tile l.
+//   filter: f: [9][lanes] 3x3 filters (row-major taps) -> u: [36][lanes] = G f G^T
+//   input:  d: [36][lanes] the 6x6 input patches (row-major points) ->
+//           v[p * vstride + l] = (B^T d B)[p] for the 36 points p
+//   output: m[p * mstride + l] (the 36 summed products) ->
+//           y: [16][lanes] = A^T m A, the 4x4 output tiles
+//   gather: lanes [0, count) of d (count <= lanes) from count tiles side by
+//           side in a zero-padded band: tile l's patch at src + 4*l, rows
+//           row_stride apart
+//   scatter: the 4x4 tiles of lanes [0, count) of y, plus bias, into rows
+//           [0, rows) of an output plane: tile l at dst + 4*l, rows row_stride apart
+using WinogradFilterKernel = void (*)(const float* f, float* u);
+using WinogradInputKernel = void (*)(const float* d, float* v, int64_t vstride);
+using WinogradOutputKernel = void (*)(const float* m, int64_t mstride, float* y);
+using WinogradGatherKernel = void (*)(const float* src, int64_t row_stride, int count, float* d);
+using WinogradScatterKernel = void (*)(const float* y, int count, int rows, float bias, float* dst,
+                                       int64_t row_stride);
+
 // One output row of a valid correlation (convcore::signal, correlate.inc):
 //   y[o] = sum_{t < taps} sum_{j < KW} k[t][j] * x[t][o + j] for o in [0, OW), y overwritten
 // x: taps input rows, each at least OW + KW - 1 long; k: taps kernel rows of KW.
@@ -107,6 +127,12 @@ struct KernelTable {
   DirectForwardKernel direct_forward;
   DirectWeightKernel direct_weight;
   int direct_nr, direct_max_tile;
+  WinogradFilterKernel winograd_filter;
+  WinogradInputKernel winograd_input;
+  WinogradOutputKernel winograd_output;
+  WinogradGatherKernel winograd_gather;
+  WinogradScatterKernel winograd_scatter;
+  int winograd_lanes;
   CorrelateRowKernel correlate_row;
   MaxPoolForwardKernel max_pool_forward;
   AvgPoolForwardKernel avg_pool_forward;
@@ -121,7 +147,7 @@ const KernelTable& table_for(Isa isa);
 
 // Per-level entry points. The depthwise, direct, correlation and pooling
 // kernels come from one source each (depthwise_conv2d.inc, direct_conv2d.inc,
-// correlate.inc, pooling.inc), compiled once per level.
+// winograd.inc, correlate.inc, pooling.inc), compiled once per level.
 #define CONVCORE_DECLARE_ISA_KERNELS(ns)                                                    \
   namespace ns {                                                                            \
   void depthwise_forward(const DepthwiseGeometry&, const float*, const float*, float, float*); \
@@ -133,6 +159,12 @@ const KernelTable& table_for(Isa isa);
   void direct_conv_weight(int, int, int64_t, int64_t, int64_t, int64_t, const int64_t*,       \
                           const float*, const float*, float*);                              \
   extern const int direct_nr, direct_max_tile;                                              \
+  void winograd_filter_f4x3(const float*, float*);                                          \
+  void winograd_input_f4x3(const float*, float*, int64_t);                                  \
+  void winograd_output_f4x3(const float*, int64_t, float*);                                 \
+  void winograd_gather(const float*, int64_t, int, float*);                                 \
+  void winograd_scatter(const float*, int, int, float, float*, int64_t);                    \
+  extern const int winograd_lanes;                                                          \
   void correlate_row(const float* const*, const float* const*, int64_t, int64_t, int64_t, float*); \
   void max_pool_forward(const PoolWindow&, int64_t, const float*, float*, int64_t*);          \
   void avg_pool_forward(const PoolWindow&, int64_t, const float*, float*);                    \

@@ -48,8 +48,27 @@ void conv2d_forward(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x
     case Conv2dAlgo::Depthwise: return conv2d_forward_depthwise(g, p, x, w, bias, y);
     case Conv2dAlgo::Direct: return conv2d_forward_direct(g, p, x, w, bias, y);
     case Conv2dAlgo::Dense: return conv2d_forward_dense(g, x, w, bias, y);
+    case Conv2dAlgo::Winograd: return conv2d_forward_winograd(g, p, x, w, bias, y);
     default: return conv2d_forward_gemm(g, p, x, w, bias, y);
   }
+}
+
+std::string conv2d_algorithm(const Shape& input, const Shape& weight, const Conv2dOptions& options) {
+  CONVCORE_CHECK_VALUE(weight.ndim() == 4, "conv2d_algorithm: weight must be 4-D [K, C/groups, R, S], got ",
+                       weight.str());
+  Conv2dOptions o = resolve_same_padding(options, weight[2], weight[3], "conv2d_algorithm");
+  o.padding_mode = PaddingMode::Zeros;  // other modes pad first, then run unpadded
+  const Conv2dGeometry g = make_conv2d_geometry(input, weight, o, "conv2d_algorithm");
+  switch (conv2d_plan(g).algo) {
+    case Conv2dAlgo::Dense: return "dense";
+    case Conv2dAlgo::Depthwise: return "depthwise";
+    case Conv2dAlgo::Pointwise: return "pointwise";
+    case Conv2dAlgo::Direct: return "direct";
+    case Conv2dAlgo::PaddedGemm: return "padded_gemm";
+    case Conv2dAlgo::ImplicitGemm: return "implicit_gemm";
+    case Conv2dAlgo::Winograd: return "winograd";
+  }
+  return "unknown";
 }
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,

@@ -21,6 +21,11 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const f
 void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
                                    const float* x, float* dw);
 
+// Winograd F(4x4, 3x3) (conv2d_winograd.cpp): 3x3, stride 1, dilation 1,
+// one group.
+void conv2d_forward_winograd(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
+                             const float* w, const float* bias, float* y);
+
 // Dense: the kernel covers the whole input (conv2d_dense.cpp). dx: [N, C, H, W]
 // overwritten; dw: [K, Cg, R, S] accumulated into.
 void conv2d_forward_dense(const Conv2dGeometry& g, const float* x, const float* w,

@@ -38,6 +38,37 @@ bool padded_grid_wasteful(const Conv2dGeometry& g) {
   return (wp - g.OW) * 8 > wp && g.Kg >= 256 && g.N * g.hw() >= kTargetColumns;
 }
 
+// Winograd pays when both channel counts are large enough for its
+// transforms (linear in C and in K) to be small next to its 36 products (in
+// C*K), and there are enough tiles to amortise the filter transform made on
+// every call (36 values per filter tap pair).
+constexpr int64_t kWinogradMinChannels = 32, kWinogradMinTiles = 32;
+// Each block's transforms (V and M, 36 points each) should stay in L2.
+constexpr int64_t kWinogradBlockBytes = 1 << 20;
+
+bool winograd_suits(const Conv2dGeometry& g, const kernels::KernelTable& kt) {
+  return winograd_enabled() && g.R == 3 && g.S == 3 && g.sh == 1 && g.sw == 1 && g.dh == 1 &&
+         g.dw == 1 && g.G == 1 && g.C >= kWinogradMinChannels && g.K >= kWinogradMinChannels &&
+         winograd_tiles(g) >= kWinogradMinTiles && kt.winograd_lanes == kt.sgemm_nr;
+}
+
+// Blocks of whole slivers of tiles, as large as L2 allows for their
+// transforms, but enough of them for every thread. Every block reads all
+// 36 transformed filter matrices, so where those outweigh a block's
+// transforms (deep layers: 37 MiB for 512 channels) blocks grow until that
+// read is amortised. With fewer blocks than threads, the output channels
+// are split too.
+void plan_winograd(const Conv2dGeometry& g, int threads, Conv2dPlan& p) {
+  const int64_t lanes = p.kernels->winograd_lanes, mr = p.kernels->sgemm_mr;
+  const int64_t rows = ceil_div(g.K, mr) * mr, slivers = ceil_div(winograd_tiles(g), lanes);
+  const int64_t fit = kWinogradBlockBytes / (36 * 4 * lanes * (g.C + rows));
+  const int64_t filters = ceil_div(36 * 4 * rows * g.C, kWinogradBlockBytes);
+  const int64_t per_block = std::max<int64_t>(1, std::min(std::max(fit, filters), ceil_div(slivers, threads)));
+  p.winograd_block = per_block * lanes;
+  const int64_t blocks = ceil_div(slivers, per_block);
+  p.winograd_slabs = blocks >= threads ? 1 : std::min(ceil_div(threads, blocks), rows / mr);
+}
+
 Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   Conv2dPlan p{};
   p.kernels = &kernels::table_for(isa);
@@ -92,23 +123,32 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
     p.weight_parts = split_columns ? 1 : ranges;
     p.weight_col_parts = split_columns ? std::min(ranges, col_tiles) : 1;
   }
+  if (winograd_suits(g, *p.kernels)) {
+    p.algo = Conv2dAlgo::Winograd;
+    plan_winograd(g, threads, p);
+  }
   return p;
 }
 
 }  // namespace
+
+int64_t winograd_tiles(const Conv2dGeometry& g) {
+  return g.N * ceil_div(g.OH, 4) * ceil_div(g.OW, 4);
+}
 
 int64_t Conv2dPlan::forward_chunks(const Conv2dGeometry& g) const {
   return ceil_div(g.N, images_per_chunk) * pieces_per_image;
 }
 
 const Conv2dPlan& conv2d_plan(const Conv2dGeometry& g) {
-  using Key = std::array<int64_t, 21>;
+  using Key = std::array<int64_t, 22>;
   static std::mutex mu;
   static std::map<Key, Conv2dPlan> cache;
   const Isa isa = current_isa();
   const int threads = parallel_threads(int64_t{1} << 30);
   const Key key{g.N,  g.C,  g.H,  g.W,  g.K,  g.R,  g.S,  g.G,  g.sh, g.sw, g.dh,
-                g.dw, g.pt, g.pb, g.pl, g.pr, g.OH, g.OW, g.Cg, static_cast<int64_t>(isa), threads};
+                g.dw, g.pt, g.pb, g.pl, g.pr, g.OH, g.OW, g.Cg, static_cast<int64_t>(isa), threads,
+                winograd_enabled()};
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(key);
   if (it == cache.end()) it = cache.emplace(key, make_plan(g, isa, threads)).first;

@@ -15,6 +15,12 @@
 //                 padded image (conv2d_direct.cpp); no im2col packing. Up to
 //                 64 channels its tiles beat the GEMM's, whose 6- or 12-row
 //                 tiles and packed operand are poorly used by so few rows.
+//   Winograd      3x3, stride 1, one group, with enough channels and tiles
+//                 (winograd_suits): F(4x4, 3x3), a quarter of the multiply-
+//                 adds (conv2d_winograd.cpp). Forward only: the stride-1
+//                 input gradient, a forward pass, takes it too; the weight
+//                 gradient takes weight_algo, the algorithm the layer would
+//                 have had without Winograd.
 //   ImplicitGemm  everything else: GEMM whose operand is packed straight from
 //                 the images by the im2col source.
 //
@@ -30,7 +36,7 @@
 
 namespace convcore {
 
-enum class Conv2dAlgo { Dense, Depthwise, Pointwise, Direct, PaddedGemm, ImplicitGemm };
+enum class Conv2dAlgo { Dense, Depthwise, Pointwise, Direct, PaddedGemm, ImplicitGemm, Winograd };
 
 constexpr int64_t kDirectMaxChannels = 64, kDirectMaxInputs = 4;
 // The direct weight gradient, in tiles of up to 4 vectors of output
@@ -75,10 +81,18 @@ struct Conv2dPlan {
   // ranges (when positions are fewer than weights, or images than threads).
   int64_t weight_parts, weight_col_parts;
 
+  // Winograd: units = blocks of winograd_block tiles (a multiple of the
+  // kernels' lanes) x winograd_slabs splits of the output channels.
+  int64_t winograd_block, winograd_slabs;
+
   int64_t forward_chunks(const Conv2dGeometry& g) const;  // position chunks per group
 };
 
-// The plan for this geometry under the current instruction set and threads.
+// Winograd's 4x4 output tiles: N * ceil(OH/4) * ceil(OW/4).
+int64_t winograd_tiles(const Conv2dGeometry& g);
+
+// The plan for this geometry under the current instruction set, threads and
+// Winograd setting.
 const Conv2dPlan& conv2d_plan(const Conv2dGeometry& g);
 
 }  // namespace convcore

@@ -9,7 +9,10 @@ namespace convcore::kernels {
   KernelTable {                                                                              \
     level, gemm, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,                 \
         ns::depthwise_backward_weight, ns::depthwise_cols, ns::direct_conv_forward,           \
-        ns::direct_conv_weight, ns::direct_nr, ns::direct_max_tile, ns::correlate_row,       \
+        ns::direct_conv_weight, ns::direct_nr, ns::direct_max_tile, ns::winograd_filter_f4x3,  \
+        ns::winograd_input_f4x3,                                                              \
+        ns::winograd_output_f4x3, ns::winograd_gather, ns::winograd_scatter,                  \
+        ns::winograd_lanes, ns::correlate_row,                                               \
         ns::max_pool_forward, ns::avg_pool_forward, ns::avg_pool_backward, ns::plane_mean    \
   }
 

@@ -7,7 +7,7 @@ Tensors. One module per family of operations; this package gathers them.
 from ._activation import (
     hardtanh, leaky_relu, log_softmax, relu6, scaled_tanh, sigmoid, softmax, tanh,
 )
-from ._conv import conv2d, conv2d_backward, pad
+from ._conv import conv2d, conv2d_algorithm, conv2d_backward, pad
 from ._conv_variants import (
     conv1d, conv1d_backward, conv2d_connection_table, conv3d, conv3d_backward, conv_transpose1d,
     conv_transpose2d, conv_transpose3d,
@@ -29,7 +29,7 @@ from ._tensor_ops import (
 )
 
 __all__ = [
-    "conv2d", "conv2d_backward", "pad",
+    "conv2d", "conv2d_algorithm", "conv2d_backward", "pad",
     "conv1d", "conv1d_backward", "conv3d", "conv3d_backward",
     "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "conv2d_connection_table",
     "add", "cat", "sub", "mul", "div", "neg", "matmul", "pow", "exp", "log", "relu",

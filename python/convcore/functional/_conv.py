@@ -23,6 +23,17 @@ def conv2d(input, weight, bias=None, stride: IntOrPair = 1, padding: Padding2d =
                      _pair(dilation, "dilation"), int(groups), padding_mode, same)
 
 
+def conv2d_algorithm(input_shape: Sequence[int], weight_shape: Sequence[int], stride: IntOrPair = 1,
+                     padding: Padding2d = 0, dilation: IntOrPair = 1, groups: int = 1) -> str:
+    """The algorithm conv2d's forward pass would take for these shapes, with
+    the current instruction set, threads and Winograd setting: 'dense',
+    'depthwise', 'pointwise', 'direct', 'padded_gemm', 'implicit_gemm' or
+    'winograd' (docs/ARCHITECTURE.md says when each is chosen)."""
+    pad4, same = _conv2d_padding(padding)
+    return _C.conv2d_algorithm([int(d) for d in input_shape], [int(d) for d in weight_shape],
+                               _pair(stride, "stride"), pad4, _pair(dilation, "dilation"), int(groups), same)
+
+
 def conv2d_backward(grad_output, input, weight, stride: IntOrPair = 1, padding: Padding2d = 0,
                     dilation: IntOrPair = 1, groups: int = 1, padding_mode: str = "zeros",
                     output_mask: Sequence[bool] = (True, True, True)

@@ -37,6 +37,14 @@ struct Conv2dOptions {
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = Tensor(),
               const Conv2dOptions& options = Conv2dOptions());
 
+// The algorithm conv2d's forward pass takes for these shapes under the
+// current instruction set, threads and Winograd setting: "dense",
+// "depthwise", "pointwise", "direct", "padded_gemm", "implicit_gemm" or
+// "winograd" (docs/ARCHITECTURE.md says when each is chosen). For
+// inspection and tests; checks its arguments as conv2d does.
+std::string conv2d_algorithm(const Shape& input, const Shape& weight,
+                             const Conv2dOptions& options = Conv2dOptions());
+
 struct Conv2dGrads {
   Tensor input, weight, bias;  // undefined where not requested
 };
