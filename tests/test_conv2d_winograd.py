@@ -2,8 +2,9 @@
 
 The plan must choose it exactly where it is meant to, and its results must
 stay within a stated bound of the float64 reference at every instruction-set
-level: forward, and the input gradient (a forward pass of the transposed
-problem) with its flipped filters.
+level: forward, the input gradient (a forward pass of the transposed
+problem, with its flipped filters) and the weight gradient (F(3x3, 4x4) on
+the same points).
 
 The bound: Winograd's rounding error grows with the magnitudes it sums, not
 with the result, so it is measured against |x| * |w| (the convolution of the
@@ -36,7 +37,9 @@ def _check_close(got, want, magnitude, what):
 
 # (N, C, K, H, W, padding): tile counts that fill several slivers, one
 # block or many, partial tiles at the right and bottom edges, channel counts
-# that are not multiples of MR or of the lanes, paddings 0-2 and asymmetric.
+# that are not multiples of MR or of the lanes, paddings 0-2 and asymmetric;
+# the last three also take Winograd for the weight gradient (many channels
+# or a wide map, conv2d_plan.cpp).
 CASES = [
     (2, 32, 32, 16, 16, 1),
     (1, 40, 36, 23, 29, 1),
@@ -45,6 +48,8 @@ CASES = [
     (1, 32, 96, 30, 22, (0, 2, 1, 0)),
     (8, 128, 128, 7, 7, 1),
     (64, 32, 32, 8, 8, 1),
+    (1, 32, 40, 34, 37, 1),
+    (6, 64, 72, 10, 9, (1, 0, 2, 1)),
 ]
 
 
@@ -62,21 +67,22 @@ def test_forward_within_bound(case, with_bias, isa, rng):
     _check_close(F.conv2d(x, w, b, padding=padding), want, magnitude, "forward")
 
 
-@pytest.mark.parametrize("case", CASES[:4], ids=[str(i) for i in range(4)])
-def test_input_gradient_within_bound(case, isa, rng):
+@pytest.mark.parametrize("case", CASES, ids=[str(i) for i in range(len(CASES))])
+def test_gradients_within_bound(case, isa, rng):
     N, C, K, H, W, padding = case
     x = rng.standard_normal((N, C, H, W)).astype(np.float32)
     w = (rng.standard_normal((K, C, 3, 3)) / np.sqrt(9 * C)).astype(np.float32)
-    pad4 = (padding,) * 4
+    pad4 = (padding,) * 4 if isinstance(padding, int) else padding
     y_shape = ref.conv2d(x, w, pad4=pad4).shape
     # The transposed problem (C outputs from K inputs) is itself Winograd's.
-    assert F.conv2d_algorithm(y_shape, (C, K, 3, 3), padding=2 - padding) == "winograd"
+    left, right, top, bottom = pad4
+    assert F.conv2d_algorithm(y_shape, (C, K, 3, 3), padding=(2 - left, 2 - right, 2 - top, 2 - bottom)) == "winograd"
     dy = rng.standard_normal(y_shape).astype(np.float32)
     dx, dw, _ = F.conv2d_backward(dy, x, w, padding=padding)
     dx_ref, dw_ref, _ = ref.conv2d_backward(dy, x, w, pad4=pad4)
-    dx_mag, _, _ = ref.conv2d_backward(np.abs(dy), np.abs(x), np.abs(w), pad4=pad4)
+    dx_mag, dw_mag, _ = ref.conv2d_backward(np.abs(dy), np.abs(x), np.abs(w), pad4=pad4)
     _check_close(dx, dx_ref, dx_mag, "grad_input")
-    np.testing.assert_allclose(np.asarray(dw), dw_ref, rtol=1e-4, atol=2e-5 * np.abs(dw_ref).max())
+    _check_close(dw, dw_ref, dw_mag, "grad_weight")
 
 
 def test_threads_split_output_channels(rng):

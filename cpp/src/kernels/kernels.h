@@ -75,17 +75,30 @@ using DirectWeightKernel = void (*)(int vectors, int taps, int64_t rows, int64_t
 //           v[p * vstride + l] = (B^T d B)[p] for the 36 points p
 //   output: m[p * mstride + l] (the 36 summed products) ->
 //           y: [16][lanes] = A^T m A, the 4x4 output tiles
-//   gather: lanes [0, count) of d (count <= lanes) from count tiles side by
-//           side in a zero-padded band: tile l's patch at src + 4*l, rows
-//           row_stride apart
+//   gather: lanes [0, count) of d: [size*size][lanes] (size 6: input
+//           patches, 4: output-gradient tiles; count <= lanes) from count
+//           tiles side by side in a zero-padded band: tile l's at src + 4*l,
+//           rows row_stride apart
 //   scatter: the 4x4 tiles of lanes [0, count) of y, plus bias, into rows
 //           [0, rows) of an output plane: tile l at dst + 4*l, rows row_stride apart
+// Weight gradient (F(3x3, 4x4) on the same points):
+//   grad_output: e: [16][lanes] output-gradient tiles -> y[p * ystride + l] = (A e A^T)[p]
+//   dot: c[i * ldc + j] += sum over s < slivers, l < lanes of
+//          a[s * a_step + i * lanes + l] * b[s * b_step + j * lanes + l]
+//        for i < rows <= winograd_dot_rows, j < cols <= winograd_dot_cols
+//   filter_grad: m[p * mstride + l] -> dw: [9][lanes] = G^T m G
 using WinogradFilterKernel = void (*)(const float* f, float* u);
 using WinogradInputKernel = void (*)(const float* d, float* v, int64_t vstride);
 using WinogradOutputKernel = void (*)(const float* m, int64_t mstride, float* y);
-using WinogradGatherKernel = void (*)(const float* src, int64_t row_stride, int count, float* d);
+using WinogradGatherKernel = void (*)(const float* src, int64_t row_stride, int size, int count,
+                                      float* d);
 using WinogradScatterKernel = void (*)(const float* y, int count, int rows, float bias, float* dst,
                                        int64_t row_stride);
+using WinogradGradOutputKernel = void (*)(const float* e, float* y, int64_t ystride);
+using WinogradDotKernel = void (*)(int rows, int cols, int64_t slivers, const float* a,
+                                   int64_t a_step, const float* b, int64_t b_step, float* c,
+                                   int64_t ldc);
+using WinogradFilterGradKernel = void (*)(const float* m, int64_t mstride, float* dw);
 
 // One output row of a valid correlation (convcore::signal, correlate.inc):
 //   y[o] = sum_{t < taps} sum_{j < KW} k[t][j] * x[t][o + j] for o in [0, OW), y overwritten
@@ -132,7 +145,10 @@ struct KernelTable {
   WinogradOutputKernel winograd_output;
   WinogradGatherKernel winograd_gather;
   WinogradScatterKernel winograd_scatter;
-  int winograd_lanes;
+  WinogradGradOutputKernel winograd_grad_output;
+  WinogradDotKernel winograd_dot;
+  WinogradFilterGradKernel winograd_filter_grad;
+  int winograd_lanes, winograd_dot_rows, winograd_dot_cols;
   CorrelateRowKernel correlate_row;
   MaxPoolForwardKernel max_pool_forward;
   AvgPoolForwardKernel avg_pool_forward;
@@ -162,9 +178,13 @@ const KernelTable& table_for(Isa isa);
   void winograd_filter_f4x3(const float*, float*);                                          \
   void winograd_input_f4x3(const float*, float*, int64_t);                                  \
   void winograd_output_f4x3(const float*, int64_t, float*);                                 \
-  void winograd_gather(const float*, int64_t, int, float*);                                 \
+  void winograd_gather(const float*, int64_t, int, int, float*);                            \
   void winograd_scatter(const float*, int, int, float, float*, int64_t);                    \
-  extern const int winograd_lanes;                                                          \
+  void winograd_grad_output_f4x3(const float*, float*, int64_t);                            \
+  void winograd_dot(int, int, int64_t, const float*, int64_t, const float*, int64_t, float*, \
+                    int64_t);                                                               \
+  void winograd_filter_grad_f4x3(const float*, int64_t, float*);                            \
+  extern const int winograd_lanes, winograd_dot_rows, winograd_dot_cols;                    \
   void correlate_row(const float* const*, const float* const*, int64_t, int64_t, int64_t, float*); \
   void max_pool_forward(const PoolWindow&, int64_t, const float*, float*, int64_t*);          \
   void avg_pool_forward(const PoolWindow&, int64_t, const float*, float*);                    \

@@ -263,6 +263,10 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
     conv2d_backward_weight_direct(g, p, dyp, xp, dwp);
     return dw;
   }
+  if (p.weight_algo == Conv2dAlgo::Winograd) {
+    conv2d_backward_weight_winograd(g, p, dyp, xp, dwp);
+    return dw;
+  }
   if (p.weight_algo == Conv2dAlgo::PaddedGemm) {
     backward_weight_padded(g, p, dyp, xp, dwp);
     return dw;

@@ -23,8 +23,11 @@ void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p,
 
 // Winograd F(4x4, 3x3) (conv2d_winograd.cpp): 3x3, stride 1, dilation 1,
 // one group.
+// dw: [K, C, 3, 3], accumulated into.
 void conv2d_forward_winograd(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
                              const float* w, const float* bias, float* y);
+void conv2d_backward_weight_winograd(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
+                                     const float* x, float* dw);
 
 // Dense: the kernel covers the whole input (conv2d_dense.cpp). dx: [N, C, H, W]
 // overwritten; dw: [K, Cg, R, S] accumulated into.

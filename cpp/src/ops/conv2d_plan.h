@@ -17,10 +17,10 @@
 //                 tiles and packed operand are poorly used by so few rows.
 //   Winograd      3x3, stride 1, one group, with enough channels and tiles
 //                 (winograd_suits): F(4x4, 3x3), a quarter of the multiply-
-//                 adds (conv2d_winograd.cpp). Forward only: the stride-1
-//                 input gradient, a forward pass, takes it too; the weight
-//                 gradient takes weight_algo, the algorithm the layer would
-//                 have had without Winograd.
+//                 adds (conv2d_winograd.cpp), for the weight gradient too
+//                 unless both channels and width are small; the stride-1
+//                 input gradient, a forward pass, takes it through the
+//                 transposed problem's plan.
 //   ImplicitGemm  everything else: GEMM whose operand is packed straight from
 //                 the images by the im2col source.
 //
@@ -54,8 +54,8 @@ struct EvenSplit {
 
 struct Conv2dPlan {
   Conv2dAlgo algo;         // forward (and the stride-1 input gradient, a forward pass)
-  Conv2dAlgo weight_algo;  // weight gradient: Dense, Depthwise, Direct, PaddedGemm, or the
-                           // im2col/plane source of Pointwise and ImplicitGemm
+  Conv2dAlgo weight_algo;  // weight gradient: Dense, Depthwise, Direct, PaddedGemm, Winograd,
+                           // or the im2col/plane source of Pointwise and ImplicitGemm
   const kernels::KernelTable* kernels;
 
   // Forward: units = groups x position chunks x row slabs of Kg.
@@ -82,8 +82,9 @@ struct Conv2dPlan {
   int64_t weight_parts, weight_col_parts;
 
   // Winograd: units = blocks of winograd_block tiles (a multiple of the
-  // kernels' lanes) x winograd_slabs splits of the output channels.
-  int64_t winograd_block, winograd_slabs;
+  // kernels' lanes) x winograd_slabs splits of the output channels; the
+  // weight gradient's units are blocks of winograd_weight_block tiles.
+  int64_t winograd_block, winograd_slabs, winograd_weight_block;
 
   int64_t forward_chunks(const Conv2dGeometry& g) const;  // position chunks per group
 };

@@ -22,6 +22,12 @@
 //   V: [36][slivers][C][lanes]  each (p, sliver) a packed B operand of the micro-kernel
 //   M: [36][rows][block]        rows = the slab's output channels, rounded up to MR
 //   U: [36][K / MR][C][MR]      each (p, row tile) a packed A operand, rows past K zero
+//
+// The weight gradient (winograd.inc says how) shares the input transform:
+// per block, the output gradient's tiles are transformed as V is, into
+// Y: [36][slivers][K][lanes], and each thread sums Y_p V_p^T over its blocks'
+// tiles (the lanes) into its own [36][K][C]; those are added and taken back
+// to 3x3 filters at the end.
 #include <algorithm>
 #include <vector>
 
@@ -66,31 +72,31 @@ void transform_filters(const Conv2dGeometry& g, const kernels::KernelTable& kt, 
 // A tile row (n, ty) is tile-row index n * th + ty. Its 6 input rows, for
 // every channel, are copied into a zero-padded band [C][6][4*tw + 2], so
 // that every tile's patch is a plain 6x6 window of it, 4 columns after the
-// last one's.
+// last one's; likewise its 4 output-gradient rows into [K][4][4*tw + 2].
 struct TileGrid {
-  int64_t th, tw, band_width;
+  int64_t th, tw, row;  // row: a band row's length
   explicit TileGrid(const Conv2dGeometry& g)
-      : th(ceil_div(g.OH, 4)), tw(ceil_div(g.OW, 4)), band_width(4 * tw + 2) {}
-  int64_t band_size(const Conv2dGeometry& g) const { return g.C * 6 * band_width; }
+      : th(ceil_div(g.OH, 4)), tw(ceil_div(g.OW, 4)), row(4 * tw + 2) {}
+  int64_t band_size(int64_t channels, int64_t rows) const { return channels * rows * row; }
 };
 
-void fill_band(const Conv2dGeometry& g, const TileGrid& grid, const float* x, int64_t tile_row,
-               float* band) {
-  const int64_t n = tile_row / grid.th, ih0 = tile_row % grid.th * 4 - g.pt;
-  const int64_t wb = grid.band_width;
-  // Band columns [lo, hi) hold image columns [lo - pl, hi - pl); the rest are padding.
-  const int64_t lo = std::min(g.pl, wb), hi = std::clamp(g.pl + g.W, lo, wb);
-  for (int64_t c = 0; c < g.C; ++c) {
-    const float* plane = x + (n * g.C + c) * g.in_plane();
-    for (int64_t i = 0; i < 6; ++i) {
-      float* row = band + (c * 6 + i) * wb;
-      const int64_t ih = ih0 + i;
-      if (ih < 0 || ih >= g.H) {
+// Rows [r0, r0 + rows) of `count` planes of [height][width] into a band:
+// band column j holds plane column j - left; zeros wherever that falls
+// outside the plane.
+void fill_band(const TileGrid& grid, const float* planes, int64_t count, int64_t height,
+               int64_t width, int64_t r0, int64_t rows, int64_t left, float* band) {
+  const int64_t wb = grid.row, lo = std::min(left, wb), hi = std::clamp(left + width, lo, wb);
+  for (int64_t c = 0; c < count; ++c) {
+    const float* plane = planes + c * height * width;
+    for (int64_t i = 0; i < rows; ++i) {
+      float* row = band + (c * rows + i) * wb;
+      const int64_t r = r0 + i;
+      if (r < 0 || r >= height) {
         std::fill(row, row + wb, 0.0f);
         continue;
       }
       std::fill(row, row + lo, 0.0f);
-      std::copy(plane + ih * g.W + (lo - g.pl), plane + ih * g.W + (hi - g.pl), row + lo);
+      std::copy(plane + r * width + (lo - left), plane + r * width + (hi - left), row + lo);
       std::fill(row + hi, row + wb, 0.0f);
     }
   }
@@ -112,46 +118,80 @@ void sliver_runs(const TileGrid& grid, int64_t first, int64_t count, std::vector
   }
 }
 
-// One unit: tiles [t0, t0 + tiles) of the grid, output channels [k0, k1)
-// (k0 a multiple of MR). Workspaces: kWsPackA (bands), kWsPad (V), kWsCol (M).
-void winograd_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const float* u, const float* x,
-                   const float* bias, float* y, int64_t t0, int64_t tiles, int64_t k0, int64_t k1) {
+// One block of tiles [t0, t0 + tiles): its tile rows and slivers.
+struct TileBlock {
+  int64_t t0, tiles, slivers, row0, rows;  // rows: tile rows touched, from row0
+  TileBlock(const TileGrid& grid, int lanes, int64_t first, int64_t count)
+      : t0(first), tiles(count), slivers(ceil_div(count, lanes)), row0(first / grid.tw),
+        rows((first + count - 1) / grid.tw - row0 + 1) {}
+};
+
+// Transforms of one block's lanes along tiles, point p of sliver s and row
+// r (a channel) at out + (p * slivers + s) * channels * L + r * L. Every
+// tile's size x size window of a band goes through `transform`; lanes past
+// the block's last tile are zero. band_of(tile_row, r) is that row's band.
+template <class BandOf>
+void transform_block(const kernels::KernelTable& kt, const TileGrid& grid, const TileBlock& b,
+                     int64_t channels, int size, const BandOf& band_of,
+                     kernels::WinogradInputKernel transform, float* out) {
+  const int L = kt.winograd_lanes;
+  alignas(64) float buf[kPoints * kMaxLanes];
+  std::vector<TileRun> runs;
+  for (int64_t s = 0; s < b.slivers; ++s) {
+    sliver_runs(grid, b.t0 + s * L, std::min<int64_t>(L, b.tiles - s * L), runs);
+    std::fill(buf, buf + size * size * L, 0.0f);  // lanes past the last tile stay zero
+    for (int64_t r = 0; r < channels; ++r) {
+      for (const TileRun& run : runs)
+        kt.winograd_gather(band_of(run.tile_row, r) + 4 * run.tx0, grid.row, size,
+                           static_cast<int>(run.count), buf + run.lane);
+      transform(buf, out + (s * channels + r) * L, b.slivers * channels * L);
+    }
+  }
+}
+
+// V for a block (workspaces kWsPackA for its bands, kWsPad for V).
+float* transform_input_block(const Conv2dGeometry& g, const kernels::KernelTable& kt,
+                             const TileGrid& grid, const TileBlock& b, const float* x) {
+  const int64_t band_size = grid.band_size(g.C, 6);
+  float* bands = thread_workspace(kWsPackA, static_cast<size_t>(b.rows * band_size));
+  for (int64_t i = 0; i < b.rows; ++i) {
+    const int64_t tile_row = b.row0 + i, n = tile_row / grid.th;
+    fill_band(grid, x + n * g.C * g.in_plane(), g.C, g.H, g.W, tile_row % grid.th * 4 - g.pt, 6,
+              g.pl, bands + i * band_size);
+  }
+  const int L = kt.winograd_lanes;
+  float* v = thread_workspace(kWsPad, static_cast<size_t>(kPoints * b.slivers * L * g.C));
+  const auto band_of = [&](int64_t tile_row, int64_t c) {
+    return bands + (tile_row - b.row0) * band_size + c * 6 * grid.row;
+  };
+  transform_block(kt, grid, b, g.C, 6, band_of, kt.winograd_input, v);
+  return v;
+}
+
+// One forward unit: a block of tiles, output channels [k0, k1) (k0 a
+// multiple of MR). Workspaces: those of transform_input_block, kWsCol (M).
+void forward_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const float* u, const float* x,
+                  const float* bias, float* y, const TileBlock& b, int64_t k0, int64_t k1) {
   const kernels::KernelTable& kt = *p.kernels;
   const int L = kt.winograd_lanes, mr = kt.sgemm_mr;
   const TileGrid grid(g);
-  const int64_t slivers = ceil_div(tiles, L), block = slivers * L;
+  const int64_t block = b.slivers * L;
   const int64_t rows = ceil_div(k1 - k0, mr) * mr, u_point = ceil_div(g.K, mr) * mr * g.C;
-  const int64_t row0 = t0 / grid.tw, bands = (t0 + tiles - 1) / grid.tw - row0 + 1;
-  float* band = thread_workspace(kWsPackA, static_cast<size_t>(bands * grid.band_size(g)));
-  float* v = thread_workspace(kWsPad, static_cast<size_t>(kPoints * block * g.C));
+  const float* v = transform_input_block(g, kt, grid, b, x);
   float* m = thread_workspace(kWsCol, static_cast<size_t>(kPoints * rows * block));
-  alignas(64) float buf[kPoints * kMaxLanes];  // gathered patches, then output tiles
-  std::vector<TileRun> runs;
-
-  for (int64_t b = 0; b < bands; ++b) fill_band(g, grid, x, row0 + b, band + b * grid.band_size(g));
-  // V_p for every point p, a sliver of tiles and one channel at a time.
-  for (int64_t s = 0; s < slivers; ++s) {
-    sliver_runs(grid, t0 + s * L, std::min<int64_t>(L, tiles - s * L), runs);
-    std::fill(buf, buf + kPoints * L, 0.0f);  // lanes past the last tile stay zero
-    for (int64_t c = 0; c < g.C; ++c) {
-      for (const TileRun& r : runs) {
-        const float* src = band + (r.tile_row - row0) * grid.band_size(g) + c * 6 * grid.band_width;
-        kt.winograd_gather(src + 4 * r.tx0, grid.band_width, static_cast<int>(r.count), buf + r.lane);
-      }
-      kt.winograd_input(buf, v + (s * g.C + c) * L, slivers * g.C * L);
-    }
-  }
   // M_p = U_p V_p: the micro-kernel straight on the packed operands.
   for (int pt = 0; pt < kPoints; ++pt)
-    for (int64_t s = 0; s < slivers; ++s) {
-      const float* b = v + (pt * slivers + s) * g.C * L;
+    for (int64_t s = 0; s < b.slivers; ++s) {
+      const float* vs = v + (pt * b.slivers + s) * g.C * L;
       for (int64_t r = 0; r < rows; r += mr)
-        kt.sgemm(g.C, u + pt * u_point + (k0 + r) * g.C, b, m + (pt * rows + r) * block + s * L, block,
+        kt.sgemm(g.C, u + pt * u_point + (k0 + r) * g.C, vs, m + (pt * rows + r) * block + s * L, block,
                  false);
     }
   // y = A^T M A + bias, run by run; a last tile that overhangs OW is clipped here.
-  for (int64_t s = 0; s < slivers; ++s) {
-    sliver_runs(grid, t0 + s * L, std::min<int64_t>(L, tiles - s * L), runs);
+  alignas(64) float buf[16 * kMaxLanes];
+  std::vector<TileRun> runs;
+  for (int64_t s = 0; s < b.slivers; ++s) {
+    sliver_runs(grid, b.t0 + s * L, std::min<int64_t>(L, b.tiles - s * L), runs);
     for (int64_t k = k0; k < k1; ++k) {
       const float add = bias ? bias[k] : 0.0f;
       kt.winograd_output(m + (k - k0) * block + s * L, rows * block, buf);
@@ -164,9 +204,43 @@ void winograd_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const float* u,
         if (full == r.count) continue;
         const int64_t l = r.lane + full, ow_n = g.OW - ow0 - 4 * full;
         for (int a = 0; a < oh_n; ++a)
-          for (int64_t b = 0; b < ow_n; ++b) dst[a * g.OW + 4 * full + b] = buf[(a * 4 + b) * L + l] + add;
+          for (int64_t j = 0; j < ow_n; ++j) dst[a * g.OW + 4 * full + j] = buf[(a * 4 + j) * L + l] + add;
       }
     }
+  }
+}
+
+// One weight-gradient unit: a block of tiles, its products summed into
+// sums: [36][K][C]. Workspaces: those of transform_input_block, kWsPackB
+// (output-gradient bands), kWsCol (their transforms, Y).
+void weight_unit(const Conv2dGeometry& g, const kernels::KernelTable& kt, const float* dy,
+                 const float* x, const TileBlock& b, float* sums) {
+  const int L = kt.winograd_lanes;
+  const TileGrid grid(g);
+  const float* v = transform_input_block(g, kt, grid, b, x);
+  const int64_t band_size = grid.band_size(g.K, 4);
+  float* bands = thread_workspace(kWsPackB, static_cast<size_t>(b.rows * band_size));
+  for (int64_t i = 0; i < b.rows; ++i) {
+    const int64_t tile_row = b.row0 + i, n = tile_row / grid.th;
+    fill_band(grid, dy + n * g.K * g.hw(), g.K, g.OH, g.OW, tile_row % grid.th * 4, 4, 0,
+              bands + i * band_size);
+  }
+  float* yt = thread_workspace(kWsCol, static_cast<size_t>(kPoints * b.slivers * L * g.K));
+  const auto band_of = [&](int64_t tile_row, int64_t k) {
+    return bands + (tile_row - b.row0) * band_size + k * 4 * grid.row;
+  };
+  transform_block(kt, grid, b, g.K, 4, band_of, kt.winograd_grad_output, yt);
+  // sums_p [K, C] += Y_p [K, tiles] V_p [C, tiles]^T, summed along the lanes.
+  const int ri = kt.winograd_dot_rows, rj = kt.winograd_dot_cols;
+  for (int pt = 0; pt < kPoints; ++pt) {
+    const float* yp = yt + pt * b.slivers * g.K * L;
+    const float* vp = v + pt * b.slivers * g.C * L;
+    float* sp = sums + pt * g.K * g.C;
+    for (int64_t k = 0; k < g.K; k += ri)
+      for (int64_t c = 0; c < g.C; c += rj)
+        kt.winograd_dot(static_cast<int>(std::min<int64_t>(ri, g.K - k)),
+                        static_cast<int>(std::min<int64_t>(rj, g.C - c)), b.slivers, yp + k * L,
+                        g.K * L, vp + c * L, g.C * L, sp + k * g.C + c, g.C);
   }
 }
 
@@ -179,15 +253,55 @@ void conv2d_forward_winograd(const Conv2dGeometry& g, const Conv2dPlan& p, const
   const int64_t row_tiles = ceil_div(g.K, mr);
   float* u = thread_workspace(kWsWeights, static_cast<size_t>(kPoints * row_tiles * mr * g.C));
   transform_filters(g, kt, w, u);
+  const TileGrid grid(g);
   const int64_t total = winograd_tiles(g), blocks = ceil_div(total, p.winograd_block);
   const EvenSplit slabs{row_tiles, p.winograd_slabs};
   parallel_for(0, blocks * p.winograd_slabs, [&](int64_t lo, int64_t hi, int) {
     for (int64_t unit = lo; unit < hi; ++unit) {
-      const int64_t b = unit / p.winograd_slabs, slab = unit % p.winograd_slabs;
-      const int64_t t0 = b * p.winograd_block, k0 = slabs.begin(slab) * mr;
+      const int64_t bi = unit / p.winograd_slabs, slab = unit % p.winograd_slabs;
+      const int64_t t0 = bi * p.winograd_block, k0 = slabs.begin(slab) * mr;
       const int64_t k1 = std::min(g.K, slabs.end(slab) * mr);
-      if (k0 < k1)
-        winograd_unit(g, p, u, x, bias, y, t0, std::min(p.winograd_block, total - t0), k0, k1);
+      const TileBlock b(grid, kt.winograd_lanes, t0, std::min(p.winograd_block, total - t0));
+      if (k0 < k1) forward_unit(g, p, u, x, bias, y, b, k0, k1);
+    }
+  });
+}
+
+void conv2d_backward_weight_winograd(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
+                                     const float* x, float* dw) {
+  const kernels::KernelTable& kt = *p.kernels;
+  const TileGrid grid(g);
+  const int64_t total = winograd_tiles(g), per_block = p.winograd_weight_block;
+  const int64_t blocks = ceil_div(total, per_block), sums_size = kPoints * g.K * g.C;
+  // Each thread sums its blocks' products into its own [36][K][C].
+  std::vector<float*> sums(static_cast<size_t>(parallel_threads(blocks)), nullptr);
+  parallel_for(0, blocks, [&](int64_t lo, int64_t hi, int t) {
+    float* mine = thread_workspace(kWsReduce, static_cast<size_t>(sums_size));
+    std::fill(mine, mine + sums_size, 0.0f);
+    sums[static_cast<size_t>(t)] = mine;
+    for (int64_t bi = lo; bi < hi; ++bi) {
+      const int64_t t0 = bi * per_block;
+      weight_unit(g, kt, dy, x, TileBlock(grid, kt.winograd_lanes, t0, std::min(per_block, total - t0)), mine);
+    }
+  });
+  // dw[k][c] += G^T (sum over threads) G, L input channels at a time.
+  const int L = kt.winograd_lanes;
+  const int64_t chunks = ceil_div(g.C, L);
+  parallel_for(0, g.K * chunks, [&](int64_t lo, int64_t hi, int) {
+    alignas(64) float m[kPoints * kMaxLanes], out[9 * kMaxLanes];
+    for (int64_t unit = lo; unit < hi; ++unit) {
+      const int64_t k = unit / chunks, c0 = unit % chunks * L, count = std::min<int64_t>(L, g.C - c0);
+      std::fill(m, m + kPoints * L, 0.0f);
+      for (const float* part : sums) {
+        if (!part) continue;
+        for (int pt = 0; pt < kPoints; ++pt) {
+          const float* src = part + (pt * g.K + k) * g.C + c0;
+          for (int64_t c = 0; c < count; ++c) m[pt * L + c] += src[c];
+        }
+      }
+      kt.winograd_filter_grad(m, L, out);
+      for (int64_t c = 0; c < count; ++c)
+        for (int tap = 0; tap < 9; ++tap) dw[(k * g.C + c0 + c) * 9 + tap] += out[tap * L + c];
     }
   });
 }

@@ -12,7 +12,8 @@ namespace convcore::kernels {
         ns::direct_conv_weight, ns::direct_nr, ns::direct_max_tile, ns::winograd_filter_f4x3,  \
         ns::winograd_input_f4x3,                                                              \
         ns::winograd_output_f4x3, ns::winograd_gather, ns::winograd_scatter,                  \
-        ns::winograd_lanes, ns::correlate_row,                                               \
+        ns::winograd_grad_output_f4x3, ns::winograd_dot, ns::winograd_filter_grad_f4x3,       \
+        ns::winograd_lanes, ns::winograd_dot_rows, ns::winograd_dot_cols, ns::correlate_row,  \
         ns::max_pool_forward, ns::avg_pool_forward, ns::avg_pool_backward, ns::plane_mean    \
   }
 

@@ -1,5 +1,9 @@
-// The Winograd tile transforms of winograd.inc, compiled for avx2
-// (16 tiles at a time: the columns of one GEMM micro-kernel tile).
+// The Winograd transforms of winograd.inc, compiled for avx2: 16 tiles at a
+// time (the columns of one GEMM micro-kernel tile); the weight gradient's
+// lane sums in 8-lane vectors, 2x4 of them in registers.
 #define CONVCORE_ISA_NS avx2
 #define CONVCORE_WINOGRAD_LANES 16
+#define CONVCORE_WINOGRAD_DOT_WIDTH 8
+#define CONVCORE_WINOGRAD_DOT_ROWS 2
+#define CONVCORE_WINOGRAD_DOT_COLS 4
 #include "kernels/winograd.inc"
