@@ -166,6 +166,29 @@ def test_batch_one_large_image_uses_threads_correctly(rng):
         np.testing.assert_allclose(np.asarray(got), want, rtol=1e-4, atol=1e-3)
 
 
+@pytest.mark.parametrize("algorithm, shape, K, R, kw", [
+    ("implicit_gemm", (1, 70, 34, 30), 77, 3, dict(stride=2, padding=1)),
+    ("padded_gemm", (1, 66, 20, 20), 100, 3, dict(padding=1)),
+    ("pointwise", (1, 64, 20, 21), 90, 1, dict()),
+], ids=lambda v: v if isinstance(v, str) else None)
+def test_weights_read_in_place_at_batch_one(algorithm, shape, K, R, kw, isa, rng):
+    """One thread, one image: each weight row feeds one unit, and the GEMM
+    micro-kernel reads the weights in place instead of packing them (K not
+    a multiple of any level's MR: the last row tile is partial)."""
+    x = rng.standard_normal(shape).astype(np.float32)
+    w = rng.standard_normal((K, shape[1], R, R)).astype(np.float32)
+    old = cc.get_num_threads()
+    cc.set_num_threads(1)
+    try:
+        assert F.conv2d_algorithm(x.shape, w.shape, **kw) == algorithm
+        y = np.asarray(F.conv2d(x, w, **kw))
+    finally:
+        cc.set_num_threads(old)
+    p = kw.get("padding", 0)
+    want = ref.conv2d(x, w, stride=(kw.get("stride", 1),) * 2, pad4=(p, p, p, p))
+    np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
+
+
 def test_pad_matches_numpy(rng):
     x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
     for mode in ("constant", "reflect", "replicate", "circular"):

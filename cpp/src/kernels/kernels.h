@@ -28,6 +28,12 @@ namespace convcore::kernels {
 //   c: [MR][NR] tile with row stride ldc; c = (accumulate ? c : 0) + a^T b.
 using SgemmMicroKernel = void (*)(int64_t kc, const float* a, const float* b, float* c,
                                   int64_t ldc, bool accumulate);
+// The same tile with A unpacked: row i at a + i * lda (rows past `rows`, at
+// A's edge, read row rows-1 again and their results are to be dropped). For
+// an A used by few tiles of C, where packing it would cost more than reading
+// it in place (the weights of a convolution at batch 1).
+using SgemmRowsMicroKernel = void (*)(int64_t kc, const float* a, int64_t lda, int rows,
+                                      const float* b, float* c, int64_t ldc, bool accumulate);
 
 // Depthwise 2D convolution over one channel plane.
 //   x: [H][W] input plane, w: [R][S] filter, y / dy: [OH][OW] output plane.
@@ -132,6 +138,7 @@ using PlaneMeanKernel = void (*)(int64_t planes, int64_t n, const float* x, floa
 struct KernelTable {
   Isa isa;
   SgemmMicroKernel sgemm;
+  SgemmRowsMicroKernel sgemm_rows;
   int sgemm_mr, sgemm_nr;
   DepthwiseForwardKernel depthwise_forward;
   DepthwiseBackwardDataKernel depthwise_backward_data;
@@ -194,13 +201,17 @@ const KernelTable& table_for(Isa isa);
 
 CONVCORE_DECLARE_ISA_KERNELS(scalar)
 void sgemm_kernel_4x16_scalar(int64_t, const float*, const float*, float*, int64_t, bool);
+void sgemm_rows_kernel_4x16_scalar(int64_t, const float*, int64_t, int, const float*, float*, int64_t, bool);
 #ifdef CONVCORE_HAVE_AVX2
 CONVCORE_DECLARE_ISA_KERNELS(avx2)
 void sgemm_kernel_6x16_avx2(int64_t, const float*, const float*, float*, int64_t, bool);
+void sgemm_rows_kernel_6x16_avx2(int64_t, const float*, int64_t, int, const float*, float*, int64_t, bool);
 #endif
 #ifdef CONVCORE_HAVE_AVX512
 CONVCORE_DECLARE_ISA_KERNELS(avx512)
 void sgemm_kernel_12x32_avx512(int64_t, const float*, const float*, float*, int64_t, bool);
+void sgemm_rows_kernel_12x32_avx512(int64_t, const float*, int64_t, int, const float*, float*, int64_t,
+                                    bool);
 #endif
 
 }  // namespace convcore::kernels

@@ -3,7 +3,8 @@
 //   C[M, N] (row stride ldc) = (accumulate ? C : 0) + A[M, K] * B[K, N]
 //
 // A and B are not matrices here but *packers*: callables that copy a block
-// of the operand into the micro-kernel's panel layout. Strided matrices are
+// of the operand into the micro-kernel's panel layout (or, for A, a
+// PrepackedA packed once beforehand, or an InPlaceA read without packing). Strided matrices are
 // one kind of packer; convolution passes im2col packers that read the image
 // directly, so no im2col matrix is ever materialised (implicit GEMM).
 //
@@ -46,6 +47,14 @@ struct PrepackedA {
   }
 };
 
+// An A operand read in place, row-major with row stride lda: no packing,
+// for an A used by so few tiles of C that packing it would cost more than
+// the micro-kernel's strided reads (kt.sgemm_rows).
+struct InPlaceA {
+  const float* p;
+  int64_t lda;
+};
+
 inline int64_t prepacked_a_size(const kernels::KernelTable& kt, int64_t M, int64_t K) {
   return (M + kt.sgemm_mr - 1) / kt.sgemm_mr * kt.sgemm_mr * K;
 }
@@ -78,7 +87,9 @@ void gemm_serial(const kernels::KernelTable& kt, int64_t M, int64_t N, int64_t K
   }
   const int MR = kt.sgemm_mr, NR = kt.sgemm_nr;
   const GemmBlocking blk = gemm_blocking(kt);
-  float* abuf = std::is_same_v<std::decay_t<PackA>, PrepackedA>
+  using A = std::decay_t<PackA>;
+  constexpr bool kPacked = !std::is_same_v<A, InPlaceA>;
+  float* abuf = std::is_same_v<A, PrepackedA> || !kPacked
                     ? nullptr
                     : thread_workspace(kWsPackA, static_cast<size_t>(blk.mc * blk.kc));
   float* bbuf = thread_workspace(kWsPackB, static_cast<size_t>(blk.kc * blk.nc));
@@ -93,21 +104,27 @@ void gemm_serial(const kernels::KernelTable& kt, int64_t M, int64_t N, int64_t K
       for (int64_t ic = 0; ic < M; ic += blk.mc) {
         const int64_t mc = std::min(blk.mc, M - ic);
         const float* ablock = abuf;
-        if constexpr (std::is_same_v<std::decay_t<PackA>, PrepackedA>)
+        if constexpr (std::is_same_v<A, PrepackedA>)
           ablock = pack_a.block(ic, pc, kc);
-        else
+        else if constexpr (kPacked)
           pack_a(ic, mc, pc, kc, MR, abuf);
         for (int64_t jr = 0; jr < nc; jr += NR) {
           const int64_t n = std::min<int64_t>(NR, nc - jr);
           const float* b = bbuf + jr * kc;
           for (int64_t ir = 0; ir < mc; ir += MR) {
             const int64_t m = std::min<int64_t>(MR, mc - ir);
-            const float* a = ablock + ir * kc;
             float* c = C + (ic + ir) * ldc + jc + jr;
+            const auto tile_of = [&](float* dst, int64_t ld, bool add) {
+              if constexpr (kPacked)
+                kt.sgemm(kc, ablock + ir * kc, b, dst, ld, add);
+              else
+                kt.sgemm_rows(kc, pack_a.p + (ic + ir) * pack_a.lda + pc, pack_a.lda, static_cast<int>(m), b,
+                              dst, ld, add);
+            };
             if (m == MR && n == NR) {
-              kt.sgemm(kc, a, b, c, ldc, acc);
+              tile_of(c, ldc, acc);
             } else {
-              kt.sgemm(kc, a, b, tile, NR, false);
+              tile_of(tile, NR, false);
               for (int64_t i = 0; i < m; ++i)
                 for (int64_t j = 0; j < n; ++j)
                   c[i * ldc + j] = (acc ? c[i * ldc + j] : 0.0f) + tile[i * NR + j];

@@ -41,6 +41,8 @@ void Im2colSource::read_row(int64_t crs, int64_t q0, int64_t count, float* dst, 
         const float* src = xrow + vlo * G.sw + off;
         if (G.sw == 1 && elem_stride == 1)
           for (int64_t v = 0; v < vhi - vlo; ++v, ++q) d[q] = src[v];
+        else if (G.sw == 2 && elem_stride == 1)  // (stride 2 spelled out: a vector deinterleave)
+          for (int64_t v = 0; v < vhi - vlo; ++v, ++q) d[q] = src[2 * v];
         else
           for (int64_t v = 0; v < vhi - vlo; ++v, ++q) d[q * elem_stride] = src[v * G.sw];
       }

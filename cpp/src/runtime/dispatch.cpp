@@ -5,9 +5,9 @@
 
 namespace convcore::kernels {
 
-#define CONVCORE_TABLE(level, ns, gemm, mr, nr)                                              \
+#define CONVCORE_TABLE(level, ns, gemm, gemm_rows, mr, nr)                                   \
   KernelTable {                                                                              \
-    level, gemm, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,                 \
+    level, gemm, gemm_rows, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,                 \
         ns::depthwise_backward_weight, ns::depthwise_cols, ns::direct_conv_forward,           \
         ns::direct_conv_weight, ns::direct_nr, ns::direct_max_tile, ns::winograd_filter_f4x3,  \
         ns::winograd_input_f4x3,                                                              \
@@ -17,13 +17,16 @@ namespace convcore::kernels {
         ns::max_pool_forward, ns::avg_pool_forward, ns::avg_pool_backward, ns::plane_mean    \
   }
 
-static const KernelTable kScalar = CONVCORE_TABLE(Isa::Scalar, scalar, sgemm_kernel_4x16_scalar, 4, 16);
+static const KernelTable kScalar = CONVCORE_TABLE(Isa::Scalar, scalar, sgemm_kernel_4x16_scalar,
+                                                  sgemm_rows_kernel_4x16_scalar, 4, 16);
 #ifdef CONVCORE_HAVE_AVX2
-static const KernelTable kAvx2 = CONVCORE_TABLE(Isa::Avx2, avx2, sgemm_kernel_6x16_avx2, 6, 16);
+static const KernelTable kAvx2 = CONVCORE_TABLE(Isa::Avx2, avx2, sgemm_kernel_6x16_avx2,
+                                                sgemm_rows_kernel_6x16_avx2, 6, 16);
 #endif
 #ifdef CONVCORE_HAVE_AVX512
 static const KernelTable kAvx512 =
-    CONVCORE_TABLE(Isa::Avx512, avx512, sgemm_kernel_12x32_avx512, 12, 32);
+    CONVCORE_TABLE(Isa::Avx512, avx512, sgemm_kernel_12x32_avx512,
+                   sgemm_rows_kernel_12x32_avx512, 12, 32);
 #endif
 
 const KernelTable& table_for(Isa isa) {
