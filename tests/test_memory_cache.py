@@ -26,8 +26,14 @@ def test_freed_large_tensor_is_cached_at_its_rounded_size(fresh_cache):
     assert cc.cached_memory() == 0
 
 
+def test_mid_sized_tensor_is_cached_in_64_kib_steps(fresh_cache):
+    t = cc.zeros([MIB // 4 + 1])  # 1 MiB and 4 bytes: rounded up to 1 MiB + 64 KiB
+    del t
+    assert cc.cached_memory() == MIB + 64 * 1024
+
+
 def test_small_tensors_are_not_cached(fresh_cache):
-    t = cc.zeros([MIB // 4])  # 1 MiB
+    t = cc.zeros([32 * 1024])  # 128 KiB
     del t
     assert cc.cached_memory() == 0
 

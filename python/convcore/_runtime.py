@@ -24,8 +24,9 @@ def get_num_threads() -> int:
 def cached_memory() -> int:
     """Bytes of freed tensor memory convcore keeps for reuse.
 
-    Tensors of 4 MiB and more keep their memory when freed, and a later
-    tensor of the same rounded size (a multiple of 2 MiB) takes it again,
+    Tensors of 256 KiB and more keep their memory when freed, and a later
+    tensor of the same rounded size (a multiple of 64 KiB, or of 2 MiB from
+    4 MiB on) takes it again,
     already faulted in: a training loop's activations cost no fresh pages
     after the first step. See set_cache_limit and empty_cache.
     """

@@ -37,7 +37,7 @@ void set_num_threads(int n);
 bool winograd_enabled();
 void set_winograd_enabled(bool enabled);
 
-// The cache of freed large tensor blocks (4 MiB and up), reused by later
+// The cache of freed tensor blocks (256 KiB and up), reused by later
 // tensors of the same size so that they need no fresh pages. Bytes held now;
 // the most it may hold (default 1 GiB; 0 turns caching off); returning every
 // cached block to the OS.

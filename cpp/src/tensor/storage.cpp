@@ -28,19 +28,28 @@ namespace {
 // for transparent huge pages, they fault in 512 times fewer pieces.
 constexpr size_t kHuge = size_t{2} << 20;
 
-// Blocks of 4 MiB and more: huge-page aligned, and cached when freed.
+// Blocks of 4 MiB and more are huge-page aligned, in multiples of 2 MiB;
+// blocks of 256 KiB and more are cached when freed, in multiples of 64 KiB
+// below 4 MiB (so that near sizes share blocks). Smaller ones go to malloc,
+// whose own free lists serve them well.
+constexpr size_t kCachedMin = size_t{256} << 10, kCachedStep = size_t{64} << 10;
 bool is_large(size_t bytes) { return bytes >= 2 * kHuge; }
+bool is_cached(size_t bytes) { return bytes >= kCachedMin; }
+
+size_t round_up(size_t bytes, size_t step) { return (bytes + step - 1) / step * step; }
 
 size_t block_bytes(size_t numel) {
-  const size_t bytes = std::max<size_t>(64, (numel * sizeof(float) + 63) / 64 * 64);
-  return is_large(bytes) ? (bytes + kHuge - 1) / kHuge * kHuge : bytes;
+  const size_t bytes = std::max<size_t>(64, round_up(numel * sizeof(float), 64));
+  return is_large(bytes) ? round_up(bytes, kHuge) : is_cached(bytes) ? round_up(bytes, kCachedStep) : bytes;
 }
 
-// Freed large blocks, kept by size and handed out again: a training loop
-// allocates the same activation sizes at every step, and a reused block is
-// already faulted in (fresh ones cost a ResNet-20 training step at batch 128
-// about 10,000 faults and 6% of its time). Blocks match only their exact
-// size (a multiple of 2 MiB). At most limit_ bytes are kept; a miss that
+// Freed blocks of 256 KiB and more, kept by size and handed out again: a
+// training loop allocates the same activation sizes at every step, and a
+// reused block is already faulted in (fresh ones cost a ResNet-20 training
+// step at batch 128 about 10,000 faults and 6% of its time; blocks between
+// 256 KiB and 4 MiB, left to malloc, which returned them to the OS and
+// faulted them in again as huge pages, another 15%). Blocks match only
+// their exact rounded size. At most limit_ bytes are kept; a miss that
 // finds the cache full first returns the oldest blocks to the OS, so sizes a
 // program stopped using do not pile up.
 class BlockCache {
@@ -115,7 +124,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t numel, Device device) {
   CONVCORE_CHECK_VALUE(device == Device::CPU, "device: only 'cpu' storage exists in this build");
   const size_t bytes = block_bytes(numel);
   const bool huge = is_large(bytes);
-  void* p = huge ? block_cache().take(bytes) : nullptr;
+  void* p = is_cached(bytes) ? block_cache().take(bytes) : nullptr;
   if (!p) {
     p = std::aligned_alloc(huge ? kHuge : 64, bytes);
     if (!p) throw std::bad_alloc();
@@ -133,7 +142,7 @@ std::shared_ptr<Storage> Storage::wrap(float* data, size_t numel, std::shared_pt
 Storage::~Storage() {
   if (owner_) return;
   const size_t bytes = block_bytes(numel_);
-  if (is_large(bytes))
+  if (is_cached(bytes))
     block_cache().put(data_, bytes);
   else
     std::free(data_);
