@@ -37,9 +37,11 @@ def _check_close(got, want, magnitude, what):
 
 # (N, C, K, H, W, padding): tile counts that fill several slivers, one
 # block or many, partial tiles at the right and bottom edges, channel counts
-# that are not multiples of MR or of the lanes, paddings 0-2 and asymmetric;
-# the last three also take Winograd for the weight gradient (many channels
-# or a wide map, conv2d_plan.cpp).
+# that are not multiples of MR or of the lanes, paddings 0-2 and asymmetric.
+# 5, 7, 8 and 10 also take Winograd for the weight gradient (many channels or
+# a wide map); 6, 9 and 10 put images along the lanes (narrow maps, a batch
+# of at least the lanes; 9 and 10 with a last group of images partly empty).
+# See conv2d_plan.cpp.
 CASES = [
     (2, 32, 32, 16, 16, 1),
     (1, 40, 36, 23, 29, 1),
@@ -50,6 +52,8 @@ CASES = [
     (64, 32, 32, 8, 8, 1),
     (1, 32, 40, 34, 37, 1),
     (6, 64, 72, 10, 9, (1, 0, 2, 1)),
+    (40, 32, 36, 13, 11, 1),
+    (33, 64, 70, 6, 7, (1, 0, 1, 1)),
 ]
 
 

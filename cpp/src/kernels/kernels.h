@@ -77,7 +77,8 @@ using DirectWeightKernel = void (*)(int vectors, int taps, int64_t rows, int64_t
 // tiles (or filters) at once (the GEMM's NR); lane l of every row belongs to
 // tile l.
 //   filter: f: [9][lanes] 3x3 filters (row-major taps) -> u: [36][lanes] = G f G^T
-//   input:  d: [36][lanes] the 6x6 input patches (row-major points) ->
+//   input:  d: the 6x6 input patches, element (i, j) of lane l at
+//           d[i * row_stride + j * lanes + l] ->
 //           v[p * vstride + l] = (B^T d B)[p] for the 36 points p
 //   output: m[p * mstride + l] (the 36 summed products) ->
 //           y: [16][lanes] = A^T m A, the 4x4 output tiles
@@ -88,19 +89,19 @@ using DirectWeightKernel = void (*)(int vectors, int taps, int64_t rows, int64_t
 //   scatter: the 4x4 tiles of lanes [0, count) of y, plus bias, into rows
 //           [0, rows) of an output plane: tile l at dst + 4*l, rows row_stride apart
 // Weight gradient (F(3x3, 4x4) on the same points):
-//   grad_output: e: [16][lanes] output-gradient tiles -> y[p * ystride + l] = (A e A^T)[p]
+//   grad_output: e: output-gradient tiles, element (i, j) at e[i * row_stride + j * lanes + l]
+//           -> y[p * ystride + l] = (A e A^T)[p]
 //   dot: c[i * ldc + j] += sum over s < slivers, l < lanes of
 //          a[s * a_step + i * lanes + l] * b[s * b_step + j * lanes + l]
 //        for i < rows <= winograd_dot_rows, j < cols <= winograd_dot_cols
 //   filter_grad: m[p * mstride + l] -> dw: [9][lanes] = G^T m G
 using WinogradFilterKernel = void (*)(const float* f, float* u);
-using WinogradInputKernel = void (*)(const float* d, float* v, int64_t vstride);
+using WinogradInputKernel = void (*)(const float* d, int64_t row_stride, float* v, int64_t vstride);
 using WinogradOutputKernel = void (*)(const float* m, int64_t mstride, float* y);
 using WinogradGatherKernel = void (*)(const float* src, int64_t row_stride, int size, int count,
                                       float* d);
 using WinogradScatterKernel = void (*)(const float* y, int count, int rows, float bias, float* dst,
                                        int64_t row_stride);
-using WinogradGradOutputKernel = void (*)(const float* e, float* y, int64_t ystride);
 using WinogradDotKernel = void (*)(int rows, int cols, int64_t slivers, const float* a,
                                    int64_t a_step, const float* b, int64_t b_step, float* c,
                                    int64_t ldc);
@@ -152,7 +153,7 @@ struct KernelTable {
   WinogradOutputKernel winograd_output;
   WinogradGatherKernel winograd_gather;
   WinogradScatterKernel winograd_scatter;
-  WinogradGradOutputKernel winograd_grad_output;
+  WinogradInputKernel winograd_grad_output;  // the same form as the input transform
   WinogradDotKernel winograd_dot;
   WinogradFilterGradKernel winograd_filter_grad;
   int winograd_lanes, winograd_dot_rows, winograd_dot_cols;
@@ -183,11 +184,11 @@ const KernelTable& table_for(Isa isa);
                           const float*, const float*, float*);                              \
   extern const int direct_nr, direct_max_tile;                                              \
   void winograd_filter_f4x3(const float*, float*);                                          \
-  void winograd_input_f4x3(const float*, float*, int64_t);                                  \
+  void winograd_input_f4x3(const float*, int64_t, float*, int64_t);                         \
   void winograd_output_f4x3(const float*, int64_t, float*);                                 \
   void winograd_gather(const float*, int64_t, int, int, float*);                            \
   void winograd_scatter(const float*, int, int, float, float*, int64_t);                    \
-  void winograd_grad_output_f4x3(const float*, float*, int64_t);                            \
+  void winograd_grad_output_f4x3(const float*, int64_t, float*, int64_t);                   \
   void winograd_dot(int, int, int64_t, const float*, int64_t, const float*, int64_t, float*, \
                     int64_t);                                                               \
   void winograd_filter_grad_f4x3(const float*, int64_t, float*);                            \

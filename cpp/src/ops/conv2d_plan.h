@@ -84,7 +84,10 @@ struct Conv2dPlan {
   // Winograd: units = blocks of winograd_block tiles (a multiple of the
   // kernels' lanes) x winograd_slabs splits of the output channels; the
   // weight gradient's units are blocks of winograd_weight_block tiles.
-  int64_t winograd_block, winograd_slabs, winograd_weight_block;
+  // winograd_batch: lanes run along images (narrow maps, conv2d_winograd.cpp);
+  // winograd_tiles: the tiles in all, lanes past the last image included.
+  bool winograd_batch;
+  int64_t winograd_tiles, winograd_block, winograd_slabs, winograd_weight_block;
 
   int64_t forward_chunks(const Conv2dGeometry& g) const;  // position chunks per group
 };

@@ -69,40 +69,83 @@ void transform_filters(const Conv2dGeometry& g, const kernels::KernelTable& kt, 
   });
 }
 
-// A tile row (n, ty) is tile-row index n * th + ty. Its 6 input rows, for
-// every channel, are copied into a zero-padded band [C][6][4*tw + 2], so
-// that every tile's patch is a plain 6x6 window of it, 4 columns after the
-// last one's; likewise its 4 output-gradient rows into [K][4][4*tw + 2].
+// How tiles map to the lanes (Conv2dPlan::winograd_batch):
+//
+//   row mode    tiles numbered (n, ty, tx); a sliver holds L consecutive
+//               ones. A tile row (n, ty)'s 6 input rows, for every channel,
+//               are copied into a zero-padded band [C][6][4*tw + 2], where
+//               each tile's patch is a 6x6 window 4 columns after the last
+//               one's; a sliver's patches are gathered from runs of them.
+//   batch mode  narrow maps at batch >= L: sliver (group, ty, tx) holds the
+//               same tile of the L images of one group (lane l: image
+//               group * L + l, zero past N). Its band [C][6][4*tw + 2][L]
+//               interleaves those images, lanes innermost, so every patch
+//               element is one vector of the band, read in place.
+//
+// A band row r (a "tile row") is (n, ty) or (group, ty): index r = n * th + ty
+// or group * th + ty. The output gradient's bands are the same with 4 rows
+// of 4*tw columns.
 struct TileGrid {
-  int64_t th, tw, row;  // row: a band row's length
-  explicit TileGrid(const Conv2dGeometry& g)
-      : th(ceil_div(g.OH, 4)), tw(ceil_div(g.OW, 4)), row(4 * tw + 2) {}
-  int64_t band_size(int64_t channels, int64_t rows) const { return channels * rows * row; }
+  int64_t th, tw, lanes;
+  bool batch;
+  TileGrid(const Conv2dGeometry& g, const Conv2dPlan& p)
+      : th(ceil_div(g.OH, 4)), tw(ceil_div(g.OW, 4)), lanes(p.kernels->winograd_lanes),
+        batch(p.winograd_batch) {}
+  int64_t width(int size) const { return size == 6 ? 4 * tw + 2 : 4 * tw; }  // band columns
+  int64_t band_size(int64_t channels, int size) const {
+    return channels * size * width(size) * (batch ? lanes : 1);
+  }
 };
 
-// Rows [r0, r0 + rows) of `count` planes of [height][width] into a band:
-// band column j holds plane column j - left; zeros wherever that falls
-// outside the plane.
-void fill_band(const TileGrid& grid, const float* planes, int64_t count, int64_t height,
-               int64_t width, int64_t r0, int64_t rows, int64_t left, float* band) {
-  const int64_t wb = grid.row, lo = std::min(left, wb), hi = std::clamp(left + width, lo, wb);
-  for (int64_t c = 0; c < count; ++c) {
-    const float* plane = planes + c * height * width;
-    for (int64_t i = 0; i < rows; ++i) {
-      float* row = band + (c * rows + i) * wb;
-      const int64_t r = r0 + i;
-      if (r < 0 || r >= height) {
-        std::fill(row, row + wb, 0.0f);
+// Fills band row r of `channels` planes [height][width] per image (image n's
+// at planes + n * image_stride): rows r0 .. r0 + size of the map, band column
+// j holding map column j - left, zeros outside the map (and past N).
+void fill_band(const Conv2dGeometry& g, const TileGrid& grid, const float* planes,
+               int64_t image_stride, int64_t channels, int64_t height, int64_t width, int size,
+               int64_t r, int64_t left, float* band) {
+  const int64_t wb = grid.width(size), r0 = r % grid.th * 4 - (size == 6 ? g.pt : 0);
+  const int64_t lo = std::min(left, wb), hi = std::clamp(left + width, lo, wb);
+  if (!grid.batch) {
+    const float* image = planes + r / grid.th * image_stride;
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = 0; i < size; ++i) {
+        float* row = band + (c * size + i) * wb;
+        const int64_t h = r0 + i;
+        if (h < 0 || h >= height) {
+          std::fill(row, row + wb, 0.0f);
+          continue;
+        }
+        const float* src = image + (c * height + h) * width - left;
+        std::fill(row, row + lo, 0.0f);
+        std::copy(src + lo, src + hi, row + lo);
+        std::fill(row + hi, row + wb, 0.0f);
+      }
+    return;
+  }
+  const int64_t L = grid.lanes, n0 = r / grid.th * L, images = std::clamp<int64_t>(g.N - n0, 0, L);
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t i = 0; i < size; ++i) {
+      float* row = band + (c * size + i) * wb * L;
+      const int64_t h = r0 + i;
+      if (h < 0 || h >= height) {
+        std::fill(row, row + wb * L, 0.0f);
         continue;
       }
-      std::fill(row, row + lo, 0.0f);
-      std::copy(plane + r * width + (lo - left), plane + r * width + (hi - left), row + lo);
-      std::fill(row + hi, row + wb, 0.0f);
+      std::fill(row, row + lo * L, 0.0f);
+      std::fill(row + hi * L, row + wb * L, 0.0f);
+      for (int64_t l = 0; l < L; ++l) {  // one image at a time: its row read once, written L apart
+        float* dst = row + l;
+        if (l >= images) {
+          for (int64_t j = lo; j < hi; ++j) dst[j * L] = 0.0f;
+          continue;
+        }
+        const float* src = planes + (n0 + l) * image_stride + (c * height + h) * width - left;
+        for (int64_t j = lo; j < hi; ++j) dst[j * L] = src[j];
+      }
     }
-  }
 }
 
-// Consecutive tiles of one tile row that share a sliver of lanes.
+// Row mode: consecutive tiles of one tile row that share a sliver of lanes.
 struct TileRun {
   int64_t lane, count;  // lanes [lane, lane + count) of the sliver
   int64_t tile_row, tx0;
@@ -118,33 +161,59 @@ void sliver_runs(const TileGrid& grid, int64_t first, int64_t count, std::vector
   }
 }
 
-// One block of tiles [t0, t0 + tiles): its tile rows and slivers.
+// One block: tiles [t0, t0 + tiles) (batch mode: whole slivers, tile t in
+// lane t % L of sliver t / L), its slivers and the band rows they touch.
 struct TileBlock {
-  int64_t t0, tiles, slivers, row0, rows;  // rows: tile rows touched, from row0
-  TileBlock(const TileGrid& grid, int lanes, int64_t first, int64_t count)
-      : t0(first), tiles(count), slivers(ceil_div(count, lanes)), row0(first / grid.tw),
-        rows((first + count - 1) / grid.tw - row0 + 1) {}
+  int64_t t0, tiles, slivers, row0, rows;
+  TileBlock(const TileGrid& grid, int64_t first, int64_t count)
+      : t0(first), tiles(count), slivers(ceil_div(count, grid.lanes)) {
+    const int64_t per_row = grid.batch ? grid.tw * grid.lanes : grid.tw;
+    row0 = first / per_row;
+    rows = (first + count - 1) / per_row - row0 + 1;
+  }
 };
 
-// Transforms of one block's lanes along tiles, point p of sliver s and row
-// r (a channel) at out + (p * slivers + s) * channels * L + r * L. Every
-// tile's size x size window of a band goes through `transform`; lanes past
-// the block's last tile are zero. band_of(tile_row, r) is that row's band.
-template <class BandOf>
+// A block's bands for `channels` planes per image, one after another (kWsPackA
+// for the input, kWsPackB for the output gradient).
+float* fill_bands(const Conv2dGeometry& g, const TileGrid& grid, const TileBlock& b,
+                  const float* planes, int64_t image_stride, int64_t channels, int64_t height,
+                  int64_t width, int size, int64_t left, WorkspaceSlot slot) {
+  const int64_t band_size = grid.band_size(channels, size);
+  float* bands = thread_workspace(slot, static_cast<size_t>(b.rows * band_size));
+  for (int64_t i = 0; i < b.rows; ++i)
+    fill_band(g, grid, planes, image_stride, channels, height, width, size, b.row0 + i, left,
+              bands + i * band_size);
+  return bands;
+}
+
+// Transforms of one block, lanes along tiles: point p of sliver s and row r
+// (a channel) at out + (p * slivers + s) * channels * L + r * L. Every tile's
+// size x size window of the bands goes through `transform`; lanes past the
+// last tile are zero.
 void transform_block(const kernels::KernelTable& kt, const TileGrid& grid, const TileBlock& b,
-                     int64_t channels, int size, const BandOf& band_of,
+                     const float* bands, int64_t channels, int size,
                      kernels::WinogradInputKernel transform, float* out) {
-  const int L = kt.winograd_lanes;
+  const int64_t L = grid.lanes, wb = grid.width(size), band_size = grid.band_size(channels, size);
+  const int64_t vstride = b.slivers * channels * L;
+  if (grid.batch) {  // the windows are read in place
+    for (int64_t s = 0; s < b.slivers; ++s) {
+      const int64_t sliver = b.t0 / L + s, r = sliver / grid.tw, tx = sliver % grid.tw;
+      const float* band = bands + (r - b.row0) * band_size + 4 * tx * L;
+      for (int64_t c = 0; c < channels; ++c)
+        transform(band + c * size * wb * L, wb * L, out + (s * channels + c) * L, vstride);
+    }
+    return;
+  }
   alignas(64) float buf[kPoints * kMaxLanes];
   std::vector<TileRun> runs;
   for (int64_t s = 0; s < b.slivers; ++s) {
     sliver_runs(grid, b.t0 + s * L, std::min<int64_t>(L, b.tiles - s * L), runs);
     std::fill(buf, buf + size * size * L, 0.0f);  // lanes past the last tile stay zero
-    for (int64_t r = 0; r < channels; ++r) {
+    for (int64_t c = 0; c < channels; ++c) {
       for (const TileRun& run : runs)
-        kt.winograd_gather(band_of(run.tile_row, r) + 4 * run.tx0, grid.row, size,
-                           static_cast<int>(run.count), buf + run.lane);
-      transform(buf, out + (s * channels + r) * L, b.slivers * channels * L);
+        kt.winograd_gather(bands + (run.tile_row - b.row0) * band_size + c * size * wb + 4 * run.tx0, wb,
+                           size, static_cast<int>(run.count), buf + run.lane);
+      transform(buf, size * L, out + (s * channels + c) * L, vstride);
     }
   }
 }
@@ -152,29 +221,19 @@ void transform_block(const kernels::KernelTable& kt, const TileGrid& grid, const
 // V for a block (workspaces kWsPackA for its bands, kWsPad for V).
 float* transform_input_block(const Conv2dGeometry& g, const kernels::KernelTable& kt,
                              const TileGrid& grid, const TileBlock& b, const float* x) {
-  const int64_t band_size = grid.band_size(g.C, 6);
-  float* bands = thread_workspace(kWsPackA, static_cast<size_t>(b.rows * band_size));
-  for (int64_t i = 0; i < b.rows; ++i) {
-    const int64_t tile_row = b.row0 + i, n = tile_row / grid.th;
-    fill_band(grid, x + n * g.C * g.in_plane(), g.C, g.H, g.W, tile_row % grid.th * 4 - g.pt, 6,
-              g.pl, bands + i * band_size);
-  }
-  const int L = kt.winograd_lanes;
-  float* v = thread_workspace(kWsPad, static_cast<size_t>(kPoints * b.slivers * L * g.C));
-  const auto band_of = [&](int64_t tile_row, int64_t c) {
-    return bands + (tile_row - b.row0) * band_size + c * 6 * grid.row;
-  };
-  transform_block(kt, grid, b, g.C, 6, band_of, kt.winograd_input, v);
+  const float* bands = fill_bands(g, grid, b, x, g.C * g.in_plane(), g.C, g.H, g.W, 6, g.pl, kWsPackA);
+  float* v = thread_workspace(kWsPad, static_cast<size_t>(kPoints * b.slivers * grid.lanes * g.C));
+  transform_block(kt, grid, b, bands, g.C, 6, kt.winograd_input, v);
   return v;
 }
 
 // One forward unit: a block of tiles, output channels [k0, k1) (k0 a
 // multiple of MR). Workspaces: those of transform_input_block, kWsCol (M).
 void forward_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const float* u, const float* x,
-                  const float* bias, float* y, const TileBlock& b, int64_t k0, int64_t k1) {
+                  const float* bias, float* y, const TileGrid& grid, const TileBlock& b, int64_t k0,
+                  int64_t k1) {
   const kernels::KernelTable& kt = *p.kernels;
   const int L = kt.winograd_lanes, mr = kt.sgemm_mr;
-  const TileGrid grid(g);
   const int64_t block = b.slivers * L;
   const int64_t rows = ceil_div(k1 - k0, mr) * mr, u_point = ceil_div(g.K, mr) * mr * g.C;
   const float* v = transform_input_block(g, kt, grid, b, x);
@@ -187,24 +246,34 @@ void forward_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const float* u, 
         kt.sgemm(g.C, u + pt * u_point + (k0 + r) * g.C, vs, m + (pt * rows + r) * block + s * L, block,
                  false);
     }
-  // y = A^T M A + bias, run by run; a last tile that overhangs OW is clipped here.
+  // y = A^T M A + bias; tiles that overhang the map are clipped.
   alignas(64) float buf[16 * kMaxLanes];
+  const auto clipped = [&](int64_t n, int64_t k, int64_t oh0, int64_t ow0, int64_t lane, float add) {
+    float* dst = y + ((n * g.K + k) * g.OH + oh0) * g.OW + ow0;
+    const int64_t rows_n = std::min<int64_t>(4, g.OH - oh0), cols_n = std::min<int64_t>(4, g.OW - ow0);
+    for (int64_t a = 0; a < rows_n; ++a)
+      for (int64_t j = 0; j < cols_n; ++j) dst[a * g.OW + j] = buf[(a * 4 + j) * L + lane] + add;
+  };
   std::vector<TileRun> runs;
   for (int64_t s = 0; s < b.slivers; ++s) {
-    sliver_runs(grid, b.t0 + s * L, std::min<int64_t>(L, b.tiles - s * L), runs);
+    const int64_t sliver = b.t0 / L + s;
+    if (!grid.batch) sliver_runs(grid, b.t0 + s * L, std::min<int64_t>(L, b.tiles - s * L), runs);
     for (int64_t k = k0; k < k1; ++k) {
       const float add = bias ? bias[k] : 0.0f;
       kt.winograd_output(m + (k - k0) * block + s * L, rows * block, buf);
-      for (const TileRun& r : runs) {
+      if (grid.batch) {  // lane l: the same tile of image group * L + l
+        const int64_t r = sliver / grid.tw, n0 = r / grid.th * L;
+        const int64_t oh0 = r % grid.th * 4, ow0 = sliver % grid.tw * 4;
+        for (int64_t l = 0; l < std::min<int64_t>(L, g.N - n0); ++l) clipped(n0 + l, k, oh0, ow0, l, add);
+        continue;
+      }
+      for (const TileRun& r : runs) {  // a run of whole tiles, then at most one clipped
         const int64_t n = r.tile_row / grid.th, oh0 = r.tile_row % grid.th * 4, ow0 = 4 * r.tx0;
         const int oh_n = static_cast<int>(std::min<int64_t>(4, g.OH - oh0));
         const int64_t full = std::min(r.count, (g.OW - ow0) / 4);
-        float* dst = y + ((n * g.K + k) * g.OH + oh0) * g.OW + ow0;
-        kt.winograd_scatter(buf + r.lane, static_cast<int>(full), oh_n, add, dst, g.OW);
-        if (full == r.count) continue;
-        const int64_t l = r.lane + full, ow_n = g.OW - ow0 - 4 * full;
-        for (int a = 0; a < oh_n; ++a)
-          for (int64_t j = 0; j < ow_n; ++j) dst[a * g.OW + 4 * full + j] = buf[(a * 4 + j) * L + l] + add;
+        kt.winograd_scatter(buf + r.lane, static_cast<int>(full), oh_n, add,
+                            y + ((n * g.K + k) * g.OH + oh0) * g.OW + ow0, g.OW);
+        if (full < r.count) clipped(n, k, oh0, ow0 + 4 * full, r.lane + full, add);
       }
     }
   }
@@ -214,22 +283,12 @@ void forward_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const float* u, 
 // sums: [36][K][C]. Workspaces: those of transform_input_block, kWsPackB
 // (output-gradient bands), kWsCol (their transforms, Y).
 void weight_unit(const Conv2dGeometry& g, const kernels::KernelTable& kt, const float* dy,
-                 const float* x, const TileBlock& b, float* sums) {
+                 const float* x, const TileGrid& grid, const TileBlock& b, float* sums) {
   const int L = kt.winograd_lanes;
-  const TileGrid grid(g);
   const float* v = transform_input_block(g, kt, grid, b, x);
-  const int64_t band_size = grid.band_size(g.K, 4);
-  float* bands = thread_workspace(kWsPackB, static_cast<size_t>(b.rows * band_size));
-  for (int64_t i = 0; i < b.rows; ++i) {
-    const int64_t tile_row = b.row0 + i, n = tile_row / grid.th;
-    fill_band(grid, dy + n * g.K * g.hw(), g.K, g.OH, g.OW, tile_row % grid.th * 4, 4, 0,
-              bands + i * band_size);
-  }
+  const float* bands = fill_bands(g, grid, b, dy, g.K * g.hw(), g.K, g.OH, g.OW, 4, 0, kWsPackB);
   float* yt = thread_workspace(kWsCol, static_cast<size_t>(kPoints * b.slivers * L * g.K));
-  const auto band_of = [&](int64_t tile_row, int64_t k) {
-    return bands + (tile_row - b.row0) * band_size + k * 4 * grid.row;
-  };
-  transform_block(kt, grid, b, g.K, 4, band_of, kt.winograd_grad_output, yt);
+  transform_block(kt, grid, b, bands, g.K, 4, kt.winograd_grad_output, yt);
   // sums_p [K, C] += Y_p [K, tiles] V_p [C, tiles]^T, summed along the lanes.
   const int ri = kt.winograd_dot_rows, rj = kt.winograd_dot_cols;
   for (int pt = 0; pt < kPoints; ++pt) {
@@ -253,16 +312,17 @@ void conv2d_forward_winograd(const Conv2dGeometry& g, const Conv2dPlan& p, const
   const int64_t row_tiles = ceil_div(g.K, mr);
   float* u = thread_workspace(kWsWeights, static_cast<size_t>(kPoints * row_tiles * mr * g.C));
   transform_filters(g, kt, w, u);
-  const TileGrid grid(g);
-  const int64_t total = winograd_tiles(g), blocks = ceil_div(total, p.winograd_block);
+  const TileGrid grid(g, p);
+  const int64_t total = p.winograd_tiles, blocks = ceil_div(total, p.winograd_block);
   const EvenSplit slabs{row_tiles, p.winograd_slabs};
   parallel_for(0, blocks * p.winograd_slabs, [&](int64_t lo, int64_t hi, int) {
     for (int64_t unit = lo; unit < hi; ++unit) {
       const int64_t bi = unit / p.winograd_slabs, slab = unit % p.winograd_slabs;
       const int64_t t0 = bi * p.winograd_block, k0 = slabs.begin(slab) * mr;
       const int64_t k1 = std::min(g.K, slabs.end(slab) * mr);
-      const TileBlock b(grid, kt.winograd_lanes, t0, std::min(p.winograd_block, total - t0));
-      if (k0 < k1) forward_unit(g, p, u, x, bias, y, b, k0, k1);
+      if (k0 < k1)
+        forward_unit(g, p, u, x, bias, y, grid, TileBlock(grid, t0, std::min(p.winograd_block, total - t0)),
+                     k0, k1);
     }
   });
 }
@@ -270,8 +330,8 @@ void conv2d_forward_winograd(const Conv2dGeometry& g, const Conv2dPlan& p, const
 void conv2d_backward_weight_winograd(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
                                      const float* x, float* dw) {
   const kernels::KernelTable& kt = *p.kernels;
-  const TileGrid grid(g);
-  const int64_t total = winograd_tiles(g), per_block = p.winograd_weight_block;
+  const TileGrid grid(g, p);
+  const int64_t total = p.winograd_tiles, per_block = p.winograd_weight_block;
   const int64_t blocks = ceil_div(total, per_block), sums_size = kPoints * g.K * g.C;
   // Each thread sums its blocks' products into its own [36][K][C].
   std::vector<float*> sums(static_cast<size_t>(parallel_threads(blocks)), nullptr);
@@ -281,7 +341,7 @@ void conv2d_backward_weight_winograd(const Conv2dGeometry& g, const Conv2dPlan& 
     sums[static_cast<size_t>(t)] = mine;
     for (int64_t bi = lo; bi < hi; ++bi) {
       const int64_t t0 = bi * per_block;
-      weight_unit(g, kt, dy, x, TileBlock(grid, kt.winograd_lanes, t0, std::min(per_block, total - t0)), mine);
+      weight_unit(g, kt, dy, x, grid, TileBlock(grid, t0, std::min(per_block, total - t0)), mine);
     }
   });
   // dw[k][c] += G^T (sum over threads) G, L input channels at a time.
