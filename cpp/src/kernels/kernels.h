@@ -107,6 +107,12 @@ using WinogradDotKernel = void (*)(int rows, int cols, int64_t slivers, const fl
                                    int64_t ldc);
 using WinogradFilterGradKernel = void (*)(const float* m, int64_t mstride, float* dw);
 
+// dst[j * ld_dst + i] = src[i * ld_src + j] for i < rows, j < cols
+// (transpose.inc): the layout changes between NCHW planes and kernels that
+// put channels or images along the lanes.
+using TransposeKernel = void (*)(int64_t rows, int64_t cols, const float* src, int64_t ld_src,
+                                 float* dst, int64_t ld_dst);
+
 // One output row of a valid correlation (convcore::signal, correlate.inc):
 //   y[o] = sum_{t < taps} sum_{j < KW} k[t][j] * x[t][o + j] for o in [0, OW), y overwritten
 // x: taps input rows, each at least OW + KW - 1 long; k: taps kernel rows of KW.
@@ -157,6 +163,7 @@ struct KernelTable {
   WinogradDotKernel winograd_dot;
   WinogradFilterGradKernel winograd_filter_grad;
   int winograd_lanes, winograd_dot_rows, winograd_dot_cols;
+  TransposeKernel transpose;
   CorrelateRowKernel correlate_row;
   MaxPoolForwardKernel max_pool_forward;
   AvgPoolForwardKernel avg_pool_forward;
@@ -171,7 +178,8 @@ const KernelTable& table_for(Isa isa);
 
 // Per-level entry points. The depthwise, direct, correlation and pooling
 // kernels come from one source each (depthwise_conv2d.inc, direct_conv2d.inc,
-// winograd.inc, correlate.inc, pooling.inc), compiled once per level.
+// winograd.inc, transpose.inc, correlate.inc, pooling.inc), compiled once per
+// level.
 #define CONVCORE_DECLARE_ISA_KERNELS(ns)                                                    \
   namespace ns {                                                                            \
   void depthwise_forward(const DepthwiseGeometry&, const float*, const float*, float, float*); \
@@ -193,6 +201,7 @@ const KernelTable& table_for(Isa isa);
                     int64_t);                                                               \
   void winograd_filter_grad_f4x3(const float*, int64_t, float*);                            \
   extern const int winograd_lanes, winograd_dot_rows, winograd_dot_cols;                    \
+  void transpose(int64_t, int64_t, const float*, int64_t, float*, int64_t);                  \
   void correlate_row(const float* const*, const float* const*, int64_t, int64_t, int64_t, float*); \
   void max_pool_forward(const PoolWindow&, int64_t, const float*, float*, int64_t*);          \
   void avg_pool_forward(const PoolWindow&, int64_t, const float*, float*);                    \

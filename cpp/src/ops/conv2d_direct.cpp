@@ -53,11 +53,11 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const f
             const int64_t ow0 = cols.begin(c), P = cols.end(c) - ow0;
             kt.direct_forward(static_cast<int>(p.direct_vectors), static_cast<int>(P), crs, img.off.data(),
                               xp + oh * g.sh * img.Wp + ow0 * g.sw, g.sw, wt, tile);
-            for (int64_t j = 0; j < kn; ++j) {
-              float* yr = y + ((n * g.K + k0 + j) * g.OH + oh) * g.OW + ow0;
-              const float b = bias ? bias[k0 + j] : 0.0f;
-              for (int64_t q = 0; q < P; ++q) yr[q] = tile[q * nr + j] + b;
-            }
+            if (bias)
+              for (int64_t q = 0; q < P; ++q)
+                for (int64_t j = 0; j < kn; ++j) tile[q * nr + j] += bias[k0 + j];
+            // tile [P][nr] -> y's planes k0.., row oh, columns ow0..
+            kt.transpose(P, kn, tile, nr, y + ((n * g.K + k0) * g.OH + oh) * g.OW + ow0, g.OH * g.OW);
           }
         }
     }
@@ -87,11 +87,8 @@ void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p,
         for (int64_t t = 0; t < ktiles; ++t) {
           // dy of this channel tile as [positions][nr], zero past Kg.
           const int64_t k0 = grp * g.Kg + t * nr, kn = std::min(nr, g.Kg - t * nr);
-          std::fill(dyt, dyt + hw * nr, 0.0f);
-          for (int64_t j = 0; j < kn; ++j) {
-            const float* src = dy + (n * g.K + k0 + j) * hw;
-            for (int64_t q = 0; q < hw; ++q) dyt[q * nr + j] = src[q];
-          }
+          if (kn < nr) std::fill(dyt, dyt + hw * nr, 0.0f);
+          kt.transpose(kn, hw, dy + (n * g.K + k0) * hw, hw, dyt, nr);
           float* a = acc + (grp * ktiles + t) * crs * nr;
           for (int64_t i0 = 0; i0 < crs; i0 += maxt)
             kt.direct_weight(vectors, static_cast<int>(std::min(maxt, crs - i0)), g.OH, g.OW,

@@ -57,10 +57,10 @@ bool winograd_suits(const Conv2dGeometry& g, const kernels::KernelTable& kt) {
 
 // Maps up to this many tiles wide put images along the lanes when the batch
 // fills them: in rows of so few tiles, gathering a sliver's patches costs
-// more than the transforms (64 channels on 8x8 at batch 128: forward 3.2 ->
-// 3.0 ms, weight gradient 3.0 -> 2.9 ms). At 4 tiles the scalar interleaving
-// of the images into the bands costs more than it saves (32 channels on
-// 16x16: 4.2 -> 5.0 ms).
+// more than interleaving the images (64 channels on 8x8 at batch 128:
+// forward 3.2 -> 2.5 ms). At 4 tiles the two are even (32 channels on
+// 16x16), and row mode is faster on deep layers (256 channels on 14x14 at
+// batch 32: 26 against 29 ms).
 constexpr int64_t kWinogradBatchWidth = 2;
 
 // Blocks of whole slivers of tiles, as large as L2 allows for their

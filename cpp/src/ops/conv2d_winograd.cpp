@@ -100,9 +100,9 @@ struct TileGrid {
 // Fills band row r of `channels` planes [height][width] per image (image n's
 // at planes + n * image_stride): rows r0 .. r0 + size of the map, band column
 // j holding map column j - left, zeros outside the map (and past N).
-void fill_band(const Conv2dGeometry& g, const TileGrid& grid, const float* planes,
-               int64_t image_stride, int64_t channels, int64_t height, int64_t width, int size,
-               int64_t r, int64_t left, float* band) {
+void fill_band(const Conv2dGeometry& g, const kernels::KernelTable& kt, const TileGrid& grid,
+               const float* planes, int64_t image_stride, int64_t channels, int64_t height,
+               int64_t width, int size, int64_t r, int64_t left, float* band) {
   const int64_t wb = grid.width(size), r0 = r % grid.th * 4 - (size == 6 ? g.pt : 0);
   const int64_t lo = std::min(left, wb), hi = std::clamp(left + width, lo, wb);
   if (!grid.batch) {
@@ -133,15 +133,10 @@ void fill_band(const Conv2dGeometry& g, const TileGrid& grid, const float* plane
       }
       std::fill(row, row + lo * L, 0.0f);
       std::fill(row + hi * L, row + wb * L, 0.0f);
-      for (int64_t l = 0; l < L; ++l) {  // one image at a time: its row read once, written L apart
-        float* dst = row + l;
-        if (l >= images) {
-          for (int64_t j = lo; j < hi; ++j) dst[j * L] = 0.0f;
-          continue;
-        }
-        const float* src = planes + (n0 + l) * image_stride + (c * height + h) * width - left;
-        for (int64_t j = lo; j < hi; ++j) dst[j * L] = src[j];
-      }
+      // [images][columns] -> [columns][L]: the images' rows, interleaved.
+      const float* src = planes + n0 * image_stride + (c * height + h) * width - left;
+      kt.transpose(images, hi - lo, src + lo, image_stride, row + lo * L, L);
+      for (int64_t j = lo; j < hi && images < L; ++j) std::fill(row + j * L + images, row + (j + 1) * L, 0.0f);
     }
 }
 
@@ -175,13 +170,13 @@ struct TileBlock {
 
 // A block's bands for `channels` planes per image, one after another (kWsPackA
 // for the input, kWsPackB for the output gradient).
-float* fill_bands(const Conv2dGeometry& g, const TileGrid& grid, const TileBlock& b,
-                  const float* planes, int64_t image_stride, int64_t channels, int64_t height,
-                  int64_t width, int size, int64_t left, WorkspaceSlot slot) {
+float* fill_bands(const Conv2dGeometry& g, const kernels::KernelTable& kt, const TileGrid& grid,
+                  const TileBlock& b, const float* planes, int64_t image_stride, int64_t channels,
+                  int64_t height, int64_t width, int size, int64_t left, WorkspaceSlot slot) {
   const int64_t band_size = grid.band_size(channels, size);
   float* bands = thread_workspace(slot, static_cast<size_t>(b.rows * band_size));
   for (int64_t i = 0; i < b.rows; ++i)
-    fill_band(g, grid, planes, image_stride, channels, height, width, size, b.row0 + i, left,
+    fill_band(g, kt, grid, planes, image_stride, channels, height, width, size, b.row0 + i, left,
               bands + i * band_size);
   return bands;
 }
@@ -221,7 +216,7 @@ void transform_block(const kernels::KernelTable& kt, const TileGrid& grid, const
 // V for a block (workspaces kWsPackA for its bands, kWsPad for V).
 float* transform_input_block(const Conv2dGeometry& g, const kernels::KernelTable& kt,
                              const TileGrid& grid, const TileBlock& b, const float* x) {
-  const float* bands = fill_bands(g, grid, b, x, g.C * g.in_plane(), g.C, g.H, g.W, 6, g.pl, kWsPackA);
+  const float* bands = fill_bands(g, kt, grid, b, x, g.C * g.in_plane(), g.C, g.H, g.W, 6, g.pl, kWsPackA);
   float* v = thread_workspace(kWsPad, static_cast<size_t>(kPoints * b.slivers * grid.lanes * g.C));
   transform_block(kt, grid, b, bands, g.C, 6, kt.winograd_input, v);
   return v;
@@ -246,34 +241,52 @@ void forward_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const float* u, 
         kt.sgemm(g.C, u + pt * u_point + (k0 + r) * g.C, vs, m + (pt * rows + r) * block + s * L, block,
                  false);
     }
-  // y = A^T M A + bias; tiles that overhang the map are clipped.
+  // y = A^T M A + bias.
   alignas(64) float buf[16 * kMaxLanes];
-  const auto clipped = [&](int64_t n, int64_t k, int64_t oh0, int64_t ow0, int64_t lane, float add) {
-    float* dst = y + ((n * g.K + k) * g.OH + oh0) * g.OW + ow0;
-    const int64_t rows_n = std::min<int64_t>(4, g.OH - oh0), cols_n = std::min<int64_t>(4, g.OW - ow0);
-    for (int64_t a = 0; a < rows_n; ++a)
-      for (int64_t j = 0; j < cols_n; ++j) dst[a * g.OW + j] = buf[(a * 4 + j) * L + lane] + add;
-  };
+  if (grid.batch) {
+    // Per band row and k: the row's tiles (those of this block) into an
+    // output band [4][4*tw][L], whose rows are then transposed into the L
+    // images' output rows.
+    std::vector<float> out_band(static_cast<size_t>(16 * grid.tw * L));
+    const int64_t s0 = b.t0 / L, s1 = s0 + b.slivers;
+    for (int64_t r = s0 / grid.tw; r * grid.tw < s1; ++r) {
+      const int64_t tx0 = std::max(s0, r * grid.tw) - r * grid.tw, tx1 = std::min(s1, (r + 1) * grid.tw) - r * grid.tw;
+      const int64_t n0 = r / grid.th * L, images = std::min<int64_t>(L, g.N - n0), oh0 = r % grid.th * 4;
+      const int64_t col0 = 4 * tx0, cols = std::min(4 * tx1, g.OW) - col0;
+      for (int64_t k = k0; k < k1; ++k) {
+        const float add = bias ? bias[k] : 0.0f;
+        for (int64_t tx = tx0; tx < tx1; ++tx) {
+          kt.winograd_output(m + (k - k0) * block + (r * grid.tw + tx - s0) * L, rows * block, buf);
+          for (int e = 0; e < 16; ++e) {
+            float* dst = out_band.data() + ((e / 4) * 4 * grid.tw + 4 * tx + e % 4) * L;
+            for (int l = 0; l < L; ++l) dst[l] = buf[e * L + l] + add;
+          }
+        }
+        for (int64_t a = 0; a < std::min<int64_t>(4, g.OH - oh0); ++a)
+          kt.transpose(cols, images, out_band.data() + (a * 4 * grid.tw + col0) * L, L,
+                       y + ((n0 * g.K + k) * g.OH + oh0 + a) * g.OW + col0, g.K * g.hw());
+      }
+    }
+    return;
+  }
+  // Row mode: run by run, whole tiles through the scatter kernel, a last one
+  // that overhangs OW clipped here.
   std::vector<TileRun> runs;
   for (int64_t s = 0; s < b.slivers; ++s) {
-    const int64_t sliver = b.t0 / L + s;
-    if (!grid.batch) sliver_runs(grid, b.t0 + s * L, std::min<int64_t>(L, b.tiles - s * L), runs);
+    sliver_runs(grid, b.t0 + s * L, std::min<int64_t>(L, b.tiles - s * L), runs);
     for (int64_t k = k0; k < k1; ++k) {
       const float add = bias ? bias[k] : 0.0f;
       kt.winograd_output(m + (k - k0) * block + s * L, rows * block, buf);
-      if (grid.batch) {  // lane l: the same tile of image group * L + l
-        const int64_t r = sliver / grid.tw, n0 = r / grid.th * L;
-        const int64_t oh0 = r % grid.th * 4, ow0 = sliver % grid.tw * 4;
-        for (int64_t l = 0; l < std::min<int64_t>(L, g.N - n0); ++l) clipped(n0 + l, k, oh0, ow0, l, add);
-        continue;
-      }
-      for (const TileRun& r : runs) {  // a run of whole tiles, then at most one clipped
+      for (const TileRun& r : runs) {
         const int64_t n = r.tile_row / grid.th, oh0 = r.tile_row % grid.th * 4, ow0 = 4 * r.tx0;
         const int oh_n = static_cast<int>(std::min<int64_t>(4, g.OH - oh0));
         const int64_t full = std::min(r.count, (g.OW - ow0) / 4);
-        kt.winograd_scatter(buf + r.lane, static_cast<int>(full), oh_n, add,
-                            y + ((n * g.K + k) * g.OH + oh0) * g.OW + ow0, g.OW);
-        if (full < r.count) clipped(n, k, oh0, ow0 + 4 * full, r.lane + full, add);
+        float* dst = y + ((n * g.K + k) * g.OH + oh0) * g.OW + ow0;
+        kt.winograd_scatter(buf + r.lane, static_cast<int>(full), oh_n, add, dst, g.OW);
+        if (full == r.count) continue;
+        const int64_t l = r.lane + full, ow_n = g.OW - ow0 - 4 * full;
+        for (int a = 0; a < oh_n; ++a)
+          for (int64_t j = 0; j < ow_n; ++j) dst[a * g.OW + 4 * full + j] = buf[(a * 4 + j) * L + l] + add;
       }
     }
   }
@@ -286,7 +299,7 @@ void weight_unit(const Conv2dGeometry& g, const kernels::KernelTable& kt, const 
                  const float* x, const TileGrid& grid, const TileBlock& b, float* sums) {
   const int L = kt.winograd_lanes;
   const float* v = transform_input_block(g, kt, grid, b, x);
-  const float* bands = fill_bands(g, grid, b, dy, g.K * g.hw(), g.K, g.OH, g.OW, 4, 0, kWsPackB);
+  const float* bands = fill_bands(g, kt, grid, b, dy, g.K * g.hw(), g.K, g.OH, g.OW, 4, 0, kWsPackB);
   float* yt = thread_workspace(kWsCol, static_cast<size_t>(kPoints * b.slivers * L * g.K));
   transform_block(kt, grid, b, bands, g.K, 4, kt.winograd_grad_output, yt);
   // sums_p [K, C] += Y_p [K, tiles] V_p [C, tiles]^T, summed along the lanes.

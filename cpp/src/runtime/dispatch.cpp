@@ -7,13 +7,14 @@ namespace convcore::kernels {
 
 #define CONVCORE_TABLE(level, ns, gemm, gemm_rows, mr, nr)                                   \
   KernelTable {                                                                              \
-    level, gemm, gemm_rows, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,                 \
+    level, gemm, gemm_rows, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,     \
         ns::depthwise_backward_weight, ns::depthwise_cols, ns::direct_conv_forward,           \
         ns::direct_conv_weight, ns::direct_nr, ns::direct_max_tile, ns::winograd_filter_f4x3,  \
-        ns::winograd_input_f4x3,                                                              \
-        ns::winograd_output_f4x3, ns::winograd_gather, ns::winograd_scatter,                  \
+        ns::winograd_input_f4x3, ns::winograd_output_f4x3, ns::winograd_gather,               \
+        ns::winograd_scatter,                                                                 \
         ns::winograd_grad_output_f4x3, ns::winograd_dot, ns::winograd_filter_grad_f4x3,       \
-        ns::winograd_lanes, ns::winograd_dot_rows, ns::winograd_dot_cols, ns::correlate_row,  \
+        ns::winograd_lanes, ns::winograd_dot_rows, ns::winograd_dot_cols, ns::transpose,      \
+        ns::correlate_row,                                                                   \
         ns::max_pool_forward, ns::avg_pool_forward, ns::avg_pool_backward, ns::plane_mean    \
   }
 

@@ -2,4 +2,5 @@
 #define CONVCORE_ISA_NS avx2
 #define CONVCORE_DIRECT_NR 8
 #define CONVCORE_DIRECT_MAXP 12
+#define CONVCORE_DIRECT_WEIGHT_POSITIONS 2
 #include "kernels/direct_conv2d.inc"
