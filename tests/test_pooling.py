@@ -140,6 +140,8 @@ AVG_CASES = [
     ((6, 5), (6, 5), None, 0, False, True, None),
     ((5, 6, 7), 3, 2, 1, True, False, None),
     ((4, 9, 34), (2, 3, 3), (1, 2, 2), (1, 1, 0), False, True, 7),
+    ((11, 9), 2, 2, 0, False, True, None),    # windows tiling the plane, a row and column left over
+    ((5, 7, 9), (2, 3, 3), None, 0, False, True, 4),
 ]
 
 
