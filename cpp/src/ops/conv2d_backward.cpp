@@ -44,7 +44,8 @@ void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const Pre
     };
     if (!shared) {
       gemm_serial(*p.kernels, crs, len, g.Kg, wt, b, col, len, false);
-      for (int64_t r = 0; r < crs; ++r) col2im_run_add(g, col + r * len, r, q0, len, dxg, g.C * plane);
+      for (int64_t c = 0; c < g.Cg; ++c)
+        col2im_channel_add(g, col + c * g.R * g.S * len, len, c, q0, len, dxg, g.C * plane);
       continue;
     }
     const int64_t mr = p.kernels->sgemm_mr, tiles = (crs + mr - 1) / mr;
@@ -56,8 +57,8 @@ void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const Pre
     });
     // The rows of one input channel write only that channel's plane.
     parallel_for(0, g.Cg, [&](int64_t lo, int64_t hi, int) {
-      for (int64_t r = lo * g.R * g.S; r < hi * g.R * g.S; ++r)
-        col2im_run_add(g, col + r * len, r, q0, len, dxg, g.C * plane);
+      for (int64_t c = lo; c < hi; ++c)
+        col2im_channel_add(g, col + c * g.R * g.S * len, len, c, q0, len, dxg, g.C * plane);
     });
   }
 }
@@ -68,8 +69,9 @@ void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const Pre
 // p <= d*(r-1) on every side, which holds for all but odd paddings, and
 // at least half a vector of input channels: they are the transposed
 // convolution's outputs, which its direct kernel puts along the lanes, so
-// with fewer most lanes would idle and the col2im GEMM is faster (measured:
-// 1.4x on LeNet's 6-channel C3, 3.5x on 3-channel inputs).
+// with fewer most lanes would idle and the col2im GEMM is faster (measured
+// with 16 lanes: 1.4x on LeNet's 6-channel C3, 3.5x on 3-channel inputs;
+// still 1.15x on C3 with AVX2's 8 lanes, see direct_kernels_for).
 bool transposed_is_forward(const Conv2dGeometry& g, const kernels::KernelTable& kt) {
   const int64_t eh = g.dh * (g.R - 1), ew = g.dw * (g.S - 1);
   return g.sh == 1 && g.sw == 1 && g.pt <= eh && g.pb <= eh && g.pl <= ew && g.pr <= ew &&

@@ -5,7 +5,8 @@
 //
 // Weights are packed once per call as [group][channel tile][crs][tile width]
 // (channels past Kg zero), so a tile's FMAs always use whole vectors. The
-// forward and weight-gradient tiles are plan.direct_vectors vectors wide.
+// forward and weight-gradient tiles are plan.direct_vectors vectors wide, of
+// plan.direct_kernels (a narrower level's for very few channels).
 #include <algorithm>
 #include <vector>
 
@@ -24,7 +25,7 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
                            const float* w, const float* bias, float* y) {
-  const kernels::KernelTable& kt = *p.kernels;
+  const kernels::KernelTable& kt = *p.direct_kernels;
   const int64_t nr = kt.direct_nr * p.direct_vectors, crs = g.crs(), ktiles = ceil_div(g.Kg, nr);
   // w [K, crs] -> packed [G][ktiles][crs][nr]
   float* packed = thread_workspace(kWsWeights, static_cast<size_t>(g.G * ktiles * crs * nr));
@@ -66,7 +67,7 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const f
 
 void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
                                    const float* x, float* dw) {
-  const kernels::KernelTable& kt = *p.kernels;
+  const kernels::KernelTable& kt = *p.direct_kernels;
   const int vectors = static_cast<int>(p.direct_vectors);
   const int64_t nr = kt.direct_nr * vectors, crs = g.crs(), ktiles = ceil_div(g.Kg, nr), hw = g.hw();
   const int64_t acc_size = g.G * ktiles * crs * nr, maxt = kt.direct_max_tile / vectors;

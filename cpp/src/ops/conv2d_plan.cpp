@@ -123,8 +123,9 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   // ~512 KiB of im2col gradient per piece keeps it in L2.
   p.col_chunk = std::max(nr, (128 * 1024 / std::max<int64_t>(1, g.crs())) / nr * nr);
 
+  p.direct_kernels = &direct_kernels_for(g.Kg, isa);
   p.direct_row_pieces = std::max<int64_t>(1, std::min(g.OH, ceil_div(threads, g.N * g.G)));
-  const int64_t vectors = ceil_div(g.Kg, p.kernels->direct_nr);
+  const int64_t vectors = ceil_div(g.Kg, p.direct_kernels->direct_nr);
   p.direct_vectors = vectors <= 1 ? 1 : vectors <= 2 ? 2 : 4;
 
   // Weight gradient: enough ranges that every thread has one. Few positions
@@ -152,6 +153,14 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
 }
 
 }  // namespace
+
+const kernels::KernelTable& direct_kernels_for(int64_t channels, Isa isa) {
+#ifdef CONVCORE_HAVE_AVX2
+  if (isa == Isa::Avx512 && channels <= kernels::table_for(Isa::Avx2).direct_nr)
+    return kernels::table_for(Isa::Avx2);
+#endif
+  return kernels::table_for(isa);
+}
 
 int64_t winograd_tiles(const Conv2dGeometry& g) {
   return g.N * ceil_div(g.OH, 4) * ceil_div(g.OW, 4);

@@ -73,7 +73,9 @@ struct Conv2dPlan {
 
   // Direct forward: units = images x groups x pieces of the output rows;
   // tiles of direct_vectors (1, 2 or 4) vectors of output channels, as the
-  // direct weight gradient's (whose units are images).
+  // direct weight gradient's (whose units are images), with the kernels of
+  // direct_kernels (direct_kernels_for).
+  const kernels::KernelTable* direct_kernels;
   int64_t direct_row_pieces, direct_vectors;
 
   // Weight gradient: per group, the N * OH * OW positions (whole images for
@@ -91,6 +93,12 @@ struct Conv2dPlan {
 
   int64_t forward_chunks(const Conv2dGeometry& g) const;  // position chunks per group
 };
+
+// The direct kernels for `channels` output channels along the lanes under
+// `isa`: that level's, or on AVX-512 with at most 8 channels the AVX2 ones,
+// whose 8-lane vectors idle fewer lanes (LeNet's 6-channel C1: 6 of 8
+// instead of 6 of 16).
+const kernels::KernelTable& direct_kernels_for(int64_t channels, Isa isa);
 
 // Winograd's 4x4 output tiles: N * ceil(OH/4) * ceil(OW/4).
 int64_t winograd_tiles(const Conv2dGeometry& g);
