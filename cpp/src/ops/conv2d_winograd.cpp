@@ -136,7 +136,8 @@ void fill_band(const Conv2dGeometry& g, const kernels::KernelTable& kt, const Ti
       // [images][columns] -> [columns][L]: the images' rows, interleaved.
       const float* src = planes + n0 * image_stride + (c * height + h) * width - left;
       kt.transpose(images, hi - lo, src + lo, image_stride, row + lo * L, L);
-      for (int64_t j = lo; j < hi && images < L; ++j) std::fill(row + j * L + images, row + (j + 1) * L, 0.0f);
+      if (images < L)  // lanes past the last image
+        for (int64_t j = lo; j < hi; ++j) std::fill(row + j * L + images, row + (j + 1) * L, 0.0f);
     }
 }
 
@@ -216,7 +217,8 @@ void transform_block(const kernels::KernelTable& kt, const TileGrid& grid, const
 // V for a block (workspaces kWsPackA for its bands, kWsPad for V).
 float* transform_input_block(const Conv2dGeometry& g, const kernels::KernelTable& kt,
                              const TileGrid& grid, const TileBlock& b, const float* x) {
-  const float* bands = fill_bands(g, kt, grid, b, x, g.C * g.in_plane(), g.C, g.H, g.W, 6, g.pl, kWsPackA);
+  const float* bands =
+      fill_bands(g, kt, grid, b, x, g.C * g.in_plane(), g.C, g.H, g.W, 6, g.pl, kWsPackA);
   float* v = thread_workspace(kWsPad, static_cast<size_t>(kPoints * b.slivers * grid.lanes * g.C));
   transform_block(kt, grid, b, bands, g.C, 6, kt.winograd_input, v);
   return v;
@@ -250,7 +252,8 @@ void forward_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const float* u, 
     std::vector<float> out_band(static_cast<size_t>(16 * grid.tw * L));
     const int64_t s0 = b.t0 / L, s1 = s0 + b.slivers;
     for (int64_t r = s0 / grid.tw; r * grid.tw < s1; ++r) {
-      const int64_t tx0 = std::max(s0, r * grid.tw) - r * grid.tw, tx1 = std::min(s1, (r + 1) * grid.tw) - r * grid.tw;
+      const int64_t first = r * grid.tw;  // the row's tiles tx0 .. tx1 in this block
+      const int64_t tx0 = std::max(s0, first) - first, tx1 = std::min(s1, first + grid.tw) - first;
       const int64_t n0 = r / grid.th * L, images = std::min<int64_t>(L, g.N - n0), oh0 = r % grid.th * 4;
       const int64_t col0 = 4 * tx0, cols = std::min(4 * tx1, g.OW) - col0;
       for (int64_t k = k0; k < k1; ++k) {
@@ -286,7 +289,8 @@ void forward_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const float* u, 
         if (full == r.count) continue;
         const int64_t l = r.lane + full, ow_n = g.OW - ow0 - 4 * full;
         for (int a = 0; a < oh_n; ++a)
-          for (int64_t j = 0; j < ow_n; ++j) dst[a * g.OW + 4 * full + j] = buf[(a * 4 + j) * L + l] + add;
+          for (int64_t j = 0; j < ow_n; ++j)
+            dst[a * g.OW + 4 * full + j] = buf[(a * 4 + j) * L + l] + add;
       }
     }
   }
@@ -333,9 +337,8 @@ void conv2d_forward_winograd(const Conv2dGeometry& g, const Conv2dPlan& p, const
       const int64_t bi = unit / p.winograd_slabs, slab = unit % p.winograd_slabs;
       const int64_t t0 = bi * p.winograd_block, k0 = slabs.begin(slab) * mr;
       const int64_t k1 = std::min(g.K, slabs.end(slab) * mr);
-      if (k0 < k1)
-        forward_unit(g, p, u, x, bias, y, grid, TileBlock(grid, t0, std::min(p.winograd_block, total - t0)),
-                     k0, k1);
+      const TileBlock block(grid, t0, std::min(p.winograd_block, total - t0));
+      if (k0 < k1) forward_unit(g, p, u, x, bias, y, grid, block, k0, k1);
     }
   });
 }
