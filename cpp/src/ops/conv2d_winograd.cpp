@@ -43,34 +43,27 @@ constexpr int kPoints = 36, kMaxLanes = 32;
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// u: [36][ceil(K/MR)][C][MR], see the file comment; rows k >= K are zero.
-// The filter kernel's lanes run along L output channels at a time: their
-// weights, rows [L][C*9] read whole (a stride-C*9 walk per channel missed
-// the cache on every filter), are transposed into f: [C*9][L], lanes past K
-// zero. Each point's L values then go out, channel by channel, as the runs
-// of the row tiles they cover. Workspace: kWsPackB.
+// u: [36][ceil(K/MR)][C][MR], see the file comment. The filter kernel's
+// lanes run along the MR output channels of one row tile (MR <= lanes), so
+// each (point, channel) is one contiguous run of MR values, the layout the
+// micro-kernel reads. Rows k >= K are zero.
 void transform_filters(const Conv2dGeometry& g, const kernels::KernelTable& kt, const float* w,
                        float* u) {
-  const int64_t mr = kt.sgemm_mr, L = kt.winograd_lanes, taps = g.C * 9;
-  const int64_t rows = ceil_div(g.K, mr) * mr, per_point = rows * g.C;
-  parallel_for(0, ceil_div(rows, L), [&](int64_t lo, int64_t hi, int) {
-    float* f = thread_workspace(kWsPackB, static_cast<size_t>(taps * L));
-    alignas(64) float out[kPoints * kMaxLanes];
-    for (int64_t block = lo; block < hi; ++block) {
-      const int64_t k0 = block * L, filters = std::clamp<int64_t>(g.K - k0, 0, L);
-      const int64_t lanes = std::min(L, rows - k0);
-      if (filters < L)
-        for (int64_t t = 0; t < taps; ++t) std::fill(f + t * L + filters, f + (t + 1) * L, 0.0f);
-      kt.transpose(filters, taps, w + k0 * taps, taps, f, L);
+  const int mr = kt.sgemm_mr, L = kt.winograd_lanes;
+  const int64_t row_tiles = ceil_div(g.K, mr), per_point = row_tiles * mr * g.C;
+  parallel_for(0, row_tiles, [&](int64_t lo, int64_t hi, int) {
+    alignas(64) float f[9 * kMaxLanes] = {}, out[kPoints * kMaxLanes];
+    for (int64_t tile = lo; tile < hi; ++tile) {
+      const int rows = static_cast<int>(std::min<int64_t>(mr, g.K - tile * mr));
       for (int64_t c = 0; c < g.C; ++c) {
-        kt.winograd_filter(f + c * 9 * L, out);
-        for (int64_t l = 0; l < lanes;) {  // row tile (k0 + l) / MR, from row (k0 + l) % MR
-          const int64_t k = k0 + l, i0 = k % mr, run = std::min(mr - i0, lanes - l);
-          float* dst = u + (k / mr * g.C + c) * mr + i0;
-          for (int p = 0; p < kPoints; ++p)
-            for (int64_t i = 0; i < run; ++i) dst[p * per_point + i] = out[p * L + l + i];
-          l += run;
+        for (int i = 0; i < rows; ++i) {
+          const float* src = w + ((tile * mr + i) * g.C + c) * 9;
+          for (int tap = 0; tap < 9; ++tap) f[tap * L + i] = src[tap];
         }
+        kt.winograd_filter(f, out);
+        float* dst = u + (tile * g.C + c) * mr;
+        for (int p = 0; p < kPoints; ++p)  // (a loop: too short for a memcpy call to pay)
+          for (int i = 0; i < mr; ++i) dst[p * per_point + i] = i < rows ? out[p * L + i] : 0.0f;
       }
     }
   });
