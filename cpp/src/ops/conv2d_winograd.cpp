@@ -115,9 +115,9 @@ void fill_band(const Conv2dGeometry& g, const kernels::KernelTable& kt, const Ti
           std::fill(row, row + wb, 0.0f);
           continue;
         }
-        const float* src = image + (c * height + h) * width - left;
+        const float* src = image + (c * height + h) * width + (lo - left);  // map column lo - left
         std::fill(row, row + lo, 0.0f);
-        std::copy(src + lo, src + hi, row + lo);
+        std::copy(src, src + (hi - lo), row + lo);
         std::fill(row + hi, row + wb, 0.0f);
       }
     return;
@@ -134,8 +134,8 @@ void fill_band(const Conv2dGeometry& g, const kernels::KernelTable& kt, const Ti
       std::fill(row, row + lo * L, 0.0f);
       std::fill(row + hi * L, row + wb * L, 0.0f);
       // [images][columns] -> [columns][L]: the images' rows, interleaved.
-      const float* src = planes + n0 * image_stride + (c * height + h) * width - left;
-      kt.transpose(images, hi - lo, src + lo, image_stride, row + lo * L, L);
+      const float* src = planes + n0 * image_stride + (c * height + h) * width + (lo - left);
+      kt.transpose(images, hi - lo, src, image_stride, row + lo * L, L);
       if (images < L)  // lanes past the last image
         for (int64_t j = lo; j < hi; ++j) std::fill(row + j * L + images, row + (j + 1) * L, 0.0f);
     }
