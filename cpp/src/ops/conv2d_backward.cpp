@@ -44,8 +44,7 @@ void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const Pre
     };
     if (!shared) {
       gemm_serial(*p.kernels, crs, len, g.Kg, wt, b, col, len, false);
-      for (int64_t c = 0; c < g.Cg; ++c)
-        col2im_channel_add(g, col + c * g.R * g.S * len, len, c, q0, len, dxg, g.C * plane);
+      for (int64_t r = 0; r < crs; ++r) col2im_run_add(g, col + r * len, r, q0, len, dxg, g.C * plane);
       continue;
     }
     const int64_t mr = p.kernels->sgemm_mr, tiles = (crs + mr - 1) / mr;
@@ -57,8 +56,8 @@ void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const Pre
     });
     // The rows of one input channel write only that channel's plane.
     parallel_for(0, g.Cg, [&](int64_t lo, int64_t hi, int) {
-      for (int64_t c = lo; c < hi; ++c)
-        col2im_channel_add(g, col + c * g.R * g.S * len, len, c, q0, len, dxg, g.C * plane);
+      for (int64_t r = lo * g.R * g.S; r < hi * g.R * g.S; ++r)
+        col2im_run_add(g, col + r * len, r, q0, len, dxg, g.C * plane);
     });
   }
 }

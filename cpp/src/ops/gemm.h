@@ -4,9 +4,10 @@
 //
 // A and B are not matrices here but *packers*: callables that copy a block
 // of the operand into the micro-kernel's panel layout (or, for A, a
-// PrepackedA packed once beforehand, or an InPlaceA read without packing). Strided matrices are
-// one kind of packer; convolution passes im2col packers that read the image
-// directly, so no im2col matrix is ever materialised (implicit GEMM).
+// PrepackedA packed once beforehand, or an InPlaceA read without packing).
+// Strided matrices are one kind of packer; convolution passes im2col
+// packers that read the image directly, so no im2col matrix is ever
+// materialised (implicit GEMM).
 //
 //   pack_a(i0, m, p0, k, MR, dst): rows [i0, i0+m), cols [p0, p0+k) of A as
 //     ceil(m/MR) slivers, each [k][MR], rows past m zero-filled.

@@ -1,7 +1,6 @@
 #include "ops/im2col.h"
 
 #include <algorithm>
-#include <vector>
 
 namespace convcore {
 
@@ -56,23 +55,19 @@ void Im2colSource::read_row(int64_t crs, int64_t q0, int64_t count, float* dst, 
   }
 }
 
-void col2im_channel_add(const Conv2dGeometry& g, const float* col, int64_t ld_col, int64_t c,
-                        int64_t q0, int64_t count, float* dx, int64_t image_stride) {
-  const int64_t taps = g.R * g.S, hw = g.hw();
-  std::vector<Tap> tap;
-  for (int64_t i = 0; i < taps; ++i) tap.emplace_back(g, c * taps + i);
+void col2im_run_add(const Conv2dGeometry& g, const float* col_row, int64_t crs, int64_t q0,
+                    int64_t count, float* dx, int64_t image_stride) {
+  const Tap tap(g, crs);
+  const int64_t c = tap.c, r = tap.r, off = tap.off, lo = tap.lo, hi = tap.hi;
+  const int64_t hw = g.hw();
   int64_t n = q0 / hw, oh = (q0 % hw) / g.OW, ow = q0 % g.OW;
-  // One run of an output row at a time, every tap of the channel on it: the
-  // dx rows it adds to stay in cache across the taps.
   for (int64_t t = 0; t < count;) {
     const int64_t run = std::min(count - t, g.OW - ow);
-    for (int64_t i = 0; i < taps; ++i) {
-      const Tap& k = tap[static_cast<size_t>(i)];
-      const int64_t ih = oh * g.sh - g.pt + k.r * g.dh;
-      if (ih < 0 || ih >= g.H) continue;
-      float* row = dx + n * image_stride + (c * g.H + ih) * g.W + k.off;
-      const int64_t vlo = std::max(k.lo, ow), vhi = std::min(k.hi, ow + run);
-      const float* src = col + i * ld_col + t - ow;  // src[v] is output column v of this row
+    const int64_t ih = oh * g.sh - g.pt + r * g.dh;
+    if (ih >= 0 && ih < g.H) {
+      float* row = dx + n * image_stride + (c * g.H + ih) * g.W + off;
+      const int64_t vlo = std::max(lo, ow), vhi = std::min(hi, ow + run);
+      const float* src = col_row + t - ow;  // src[v] is output column v of this row
       if (g.sw == 1)
         for (int64_t v = vlo; v < vhi; ++v) row[v] += src[v];
       else

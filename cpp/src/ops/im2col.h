@@ -21,10 +21,9 @@ struct Im2colSource {
                 int64_t elem_stride) const;
 };
 
-// The adjoint of im2col for the R*S taps of input channel c: dx[...] +=
-// col[tap][t] for positions q0 .. q0 + count, col's rows (c's taps, from
-// row c*R*S) ld_col apart. dx points like Im2colSource::x.
-void col2im_channel_add(const Conv2dGeometry& g, const float* col, int64_t ld_col, int64_t c,
-                        int64_t q0, int64_t count, float* dx, int64_t image_stride);
+// The adjoint of a plain-row read: dx[...] += col_row[t] for positions
+// q0 .. q0 + count of tap crs. dx points like Im2colSource::x.
+void col2im_run_add(const Conv2dGeometry& g, const float* col_row, int64_t crs, int64_t q0,
+                    int64_t count, float* dx, int64_t image_stride);
 
 }  // namespace convcore
