@@ -111,7 +111,8 @@ def test_batch_norm_explicit_functions_match_autograd(rng):
     for training in (True, False):
         rm, rv = np.zeros(3, np.float32), np.full(3, 1.5, np.float32)
         out, mean, invstd = cc._C.batch_norm_forward(x, rm.copy(), rv.copy(), w, b, training, 0.1, 1e-5)
-        dx, dw, db = cc._C.batch_norm_backward(g, x, w, mean, invstd, training)
+        dx, dw, db, dr = cc._C.batch_norm_backward(g, x, w, mean, invstd, training)
+        assert dr is None
         leaves = [cc.tensor(a, requires_grad=True) for a in (x, w, b)]
         y = F.batch_norm(leaves[0], rm.copy(), rv.copy(), leaves[1], leaves[2], training)
         np.testing.assert_array_equal(np.asarray(out), np.asarray(y))
@@ -121,6 +122,100 @@ def test_batch_norm_explicit_functions_match_autograd(rng):
         none_w = cc._C.batch_norm_backward(g, x, w, mean, invstd, training, (True, False, False))
         assert none_w[1] is None and none_w[2] is None
         np.testing.assert_array_equal(np.asarray(none_w[0]), np.asarray(dx))
+
+
+# The epilogue relu(bn(x) + residual): [N, C] rows, planes shorter than a
+# vector, and planes longer than a summing chunk (1024 values).
+EPILOGUE_SHAPES = [(6, 5), (3, 4, 5, 6), (2, 3, 40, 40)]
+
+
+def torch_bn_epilogue(torch, x, w, b, r, relu, training, eps):
+    """torch float64 relu(bn(x) + r) and the leaves x, w, b, r for gradients."""
+    leaves = [None if a is None else torch.tensor(a, dtype=torch.float64, requires_grad=True)
+              for a in (x, w, b, r)]
+    rm, rv = torch.zeros(x.shape[1], dtype=torch.float64), torch.ones(x.shape[1], dtype=torch.float64)
+    y = torch.nn.functional.batch_norm(leaves[0], rm + 0.25, rv * 1.5, leaves[1], leaves[2],
+                                       training, 0.1, eps)
+    if r is not None:
+        y = y + leaves[3]
+    return (torch.relu(y) if relu else y), leaves
+
+
+@pytest.mark.parametrize("shape", EPILOGUE_SHAPES)
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("residual,relu", [(False, True), (True, True), (True, False)])
+def test_batch_norm_epilogue_against_torch(torch, isa, rng, shape, training, residual, relu):
+    C = shape[1]
+    x, g = rand(rng, shape, 2.0, 0.5), rand(rng, shape)
+    w, b = rand(rng, C), rand(rng, C)
+    r = rand(rng, shape) if residual else None
+    leaves = [None if a is None else cc.tensor(a, requires_grad=True) for a in (x, w, b, r)]
+    rm, rv = np.full(C, 0.25, np.float32), np.full(C, 1.5, np.float32)
+    y = F.batch_norm(leaves[0], rm, rv, leaves[1], leaves[2], training, 0.1, 1e-3,
+                     residual=leaves[3], relu=relu)
+    ty, tleaves = torch_bn_epilogue(torch, x, w, b, r, relu, training, 1e-3)
+    np.testing.assert_allclose(np.asarray(y), ty.detach().numpy(), rtol=1e-5, atol=2e-6)
+    if relu:
+        assert 0.05 < (np.asarray(y) == 0).mean() < 0.95  # the mask matters
+    y.backward(cc.tensor(g))
+    ty.backward(torch.tensor(g, dtype=torch.float64))
+    for mine, theirs, name in zip(leaves, tleaves, ["input", "weight", "bias", "residual"]):
+        if mine is not None:
+            np.testing.assert_allclose(mine.grad.numpy(), theirs.grad.numpy(), rtol=2e-4,
+                                       atol=2e-5, err_msg=name)
+
+
+@pytest.mark.parametrize("shape", EPILOGUE_SHAPES)
+def test_batch_norm_epilogue_equals_separate_ops(isa, rng, shape):
+    # The fused passes do the separate ops' float arithmetic in the same
+    # order, the relu mask included: the results agree to the last bits.
+    C = shape[1]
+    x, r, g = rand(rng, shape, 2.0, 0.5), rand(rng, shape), rand(rng, shape)
+    w, b = rand(rng, C), rand(rng, C)
+    runs = []
+    for fused in (True, False):
+        leaves = [cc.tensor(a, requires_grad=True) for a in (x, w, b, r)]
+        bn = cc.nn.BatchNorm1d(C) if len(shape) == 2 else cc.nn.BatchNorm2d(C)
+        bn.weight, bn.bias = cc.nn.Parameter(w), cc.nn.Parameter(b)
+        if fused:
+            y = bn(leaves[0], residual=leaves[3], relu=True)
+        else:
+            y = F.relu(bn(leaves[0]) + leaves[3])
+        y.backward(cc.tensor(g))
+        runs.append([np.asarray(y).copy(), bn.running_mean.numpy().copy(), leaves[0].grad.numpy(),
+                     bn.weight.grad.numpy(), bn.bias.grad.numpy(), leaves[3].grad.numpy()])
+    for a, b_, name in zip(*runs, ["output", "running_mean", "input", "weight", "bias",
+                                   "residual"]):
+        np.testing.assert_allclose(a, b_, rtol=1e-6, atol=1e-6, err_msg=name)
+
+
+def test_batch_norm_epilogue_explicit_backward_matches_autograd(rng):
+    x, r, g = rand(rng, (2, 3, 5, 5)), rand(rng, (2, 3, 5, 5)), rand(rng, (2, 3, 5, 5))
+    w, b = rand(rng, 3), rand(rng, 3)
+    for residual in (None, r):
+        out, mean, invstd = cc._C.batch_norm_forward(x, None, None, w, b, True, 0.1, 1e-5,
+                                                     residual=residual, relu=True)
+        grads = cc._C.batch_norm_backward(g, x, w, mean, invstd, True, residual=residual,
+                                          relu=True, bias=b)
+        leaves = [cc.tensor(a, requires_grad=True) for a in (x, w, b, r)]
+        y = F.batch_norm(leaves[0], None, None, leaves[1], leaves[2], True,
+                         residual=None if residual is None else leaves[3], relu=True)
+        np.testing.assert_array_equal(np.asarray(out), np.asarray(y))
+        y.backward(cc.tensor(g))
+        for mine, leaf in zip(grads, leaves if residual is not None else leaves[:3]):
+            np.testing.assert_array_equal(np.asarray(mine), leaf.grad.numpy())
+        assert (grads[3] is None) == (residual is None)
+
+
+def test_batch_norm_epilogue_errors():
+    x = np.zeros((2, 3, 4), np.float32)
+    with pytest.raises(ValueError, match="residual"):
+        F.batch_norm(x, None, None, training=True, residual=np.zeros((2, 3, 5), np.float32))
+    with pytest.raises(TypeError, match="relu"):
+        F.batch_norm(x, None, None, training=True, relu=1)
+    with pytest.raises(ValueError, match="residual"):
+        cc._C.batch_norm_backward(x, x, None, np.zeros(3, np.float32), np.ones(3, np.float32),
+                                  True, residual=np.zeros((2, 3), np.float32))
 
 
 def test_batch_norm_does_not_depend_on_thread_count(rng):

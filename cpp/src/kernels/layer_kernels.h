@@ -27,6 +27,17 @@ struct LrnParams {
   float alpha_over_size, beta, k;
 };
 
+// The relu epilogue of batch norm, seen from its backward passes: the
+// gradient passes where the forward's relu((x - mean) * a + b [+ residual])
+// was positive, recomputed from x rather than read from the output (one
+// stream less).
+struct BnRelu {
+  bool on = false;
+  float a = 1.0f, b = 0.0f;         // the forward's affine
+  const float* residual = nullptr;  // this plane of the residual, or null
+  float* masked = nullptr;          // with a residual: bn_grad_sums stores the masked g here
+};
+
 struct LayerKernels {
   Isa isa;
 
@@ -56,15 +67,18 @@ struct LayerKernels {
                                    int64_t inner, int64_t width, bool log);
 
   // ---- batch norm, on one plane of n floats of one channel ----
-  // s[0] += sum(x - shift), s[1] += sum((x - shift)^2), in double.
+  // s[0] += sum(x - shift), s[1] += sum((x - shift)^2), summed in double.
   void (*bn_stats)(const float* x, int64_t n, float shift, double* s);
-  // y = (x - mean) * a + b
-  void (*bn_affine)(const float* x, float* y, int64_t n, float mean, float a, float b);
-  // s[0] += sum(g), s[1] += sum(g * (x - mean)), in double.
-  void (*bn_grad_sums)(const float* g, const float* x, int64_t n, float mean, double* s);
-  // dx = a * g + b * (x - mean) + c
+  // y = (x - mean) * a + b, plus r where r is not null, then max(0, .) when relu.
+  void (*bn_affine)(const float* x, const float* r, float* y, int64_t n, float mean, float a,
+                    float b, bool relu);
+  // s[0] += sum(gm), s[1] += sum(gm * (x - mean)), summed in double, where gm
+  // is g, or with relu.on g masked to where the forward's relu passed.
+  void (*bn_grad_sums)(const float* g, const float* x, int64_t n, float mean, double* s,
+                       const BnRelu& relu);
+  // dx = a * gm + b * (x - mean) + c, gm as for bn_grad_sums (relu.residual unused).
   void (*bn_input_grad)(const float* g, const float* x, float* dx, int64_t n, float a, float b,
-                        float mean, float c);
+                        float mean, float c, const BnRelu& relu);
 
   // ---- local response norm, on one image x, y: [C][inner], columns [0, width) ----
   void (*lrn_forward)(const float* x, float* y, int64_t C, int64_t inner, int64_t width,
@@ -108,9 +122,10 @@ uint32_t random_draw(uint64_t counter, uint64_t key);
   void softmax_backward_columns(const float*, const float*, float*, int64_t, int64_t, int64_t, \
                                 bool);                                                        \
   void bn_stats(const float*, int64_t, float, double*);                                       \
-  void bn_affine(const float*, float*, int64_t, float, float, float);                         \
-  void bn_grad_sums(const float*, const float*, int64_t, float, double*);                     \
-  void bn_input_grad(const float*, const float*, float*, int64_t, float, float, float, float); \
+  void bn_affine(const float*, const float*, float*, int64_t, float, float, float, bool);     \
+  void bn_grad_sums(const float*, const float*, int64_t, float, double*, const BnRelu&);      \
+  void bn_input_grad(const float*, const float*, float*, int64_t, float, float, float, float, \
+                     const BnRelu&);                                                          \
   void lrn_forward(const float*, float*, int64_t, int64_t, int64_t, const LrnParams&);        \
   void lrn_backward(const float*, const float*, float*, int64_t, int64_t, int64_t,            \
                     const LrnParams&, float*);                                                \

@@ -6,7 +6,8 @@ from .._C import Tensor
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training: bool = False,
-               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+               momentum: float = 0.1, eps: float = 1e-5, *, residual=None,
+               relu: bool = False) -> Tensor:
     """Batch normalisation over the channel dim, as torch.nn.functional.batch_norm.
 
     input: [N, C], [N, C, L], [N, C, H, W] or [N, C, D, H, W] -> the same shape.
@@ -15,12 +16,19 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     training=True normalises with the batch statistics (biased variance) and
     updates running = (1 - momentum) * running + momentum * batch, using the
     unbiased variance; training=False normalises with the running statistics.
+
+    convcore's own epilogue, in the same pass over memory (what a residual
+    block does after its last batch norm): ``residual`` (like input) is added,
+    and ``relu=True`` applies max(0, .), so the result is
+    relu(batch_norm(input) + residual); the gradient reaches residual too.
     """
     if momentum is None:
         raise TypeError("momentum: expected a float; the cumulative average of momentum=None "
                         "is not supported")
+    if not isinstance(relu, bool):
+        raise TypeError(f"relu: expected a bool, got {type(relu).__name__}")
     return _C.batch_norm(input, running_mean, running_var, weight, bias, bool(training),
-                         float(momentum), float(eps))
+                         float(momentum), float(eps), residual=residual, relu=relu)
 
 
 def local_response_norm(input, size: int, alpha: float = 1e-4, beta: float = 0.75,

@@ -13,6 +13,10 @@ The CIFAR family resnet20/32/44/56: three stages of n basic blocks each
 option A shortcut where the shape changes (subsample by 2 and pad the new
 channels with zeros: no parameters), global average pooling and one fully
 connected layer: ResNet-20 has 0.27M parameters.
+
+Each ReLU runs inside the batch norm before it, and a block's residual
+addition too (bn(x, residual=..., relu=True): one pass over memory instead
+of three); the models hold no ReLU modules, which have no state.
 """
 from __future__ import annotations
 
@@ -57,16 +61,14 @@ class BasicBlock(nn.Module):
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, channels, 3, stride=stride, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(channels)
-        self.relu = nn.ReLU()
         self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
         self.bn2 = nn.BatchNorm2d(channels)
         self.downsample = downsample
 
     def forward(self, x):
         identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        return self.relu(out + identity)
+        out = self.bn1(self.conv1(x), relu=True)
+        return self.bn2(self.conv2(out), residual=identity, relu=True)
 
 
 class CifarResNet(nn.Module):
@@ -76,7 +78,6 @@ class CifarResNet(nn.Module):
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, 16, 3, padding=1, bias=False)
         self.bn1 = nn.BatchNorm2d(16)
-        self.relu = nn.ReLU()
         channels, stages = 16, []
         for width, stride in ((16, 1), (32, 2), (64, 2)):
             blocks = []
@@ -96,7 +97,7 @@ class CifarResNet(nn.Module):
                 nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
 
     def forward(self, x):  # x: [N, C, 32, 32] -> [N, num_classes]
-        x = self.relu(self.bn1(self.conv1(x)))
+        x = self.bn1(self.conv1(x), relu=True)
         x = self.layer3(self.layer2(self.layer1(x)))
         return self.fc(self.flatten(self.avgpool(x)))
 
@@ -151,15 +152,13 @@ class Bottleneck(nn.Module):
         self.bn2 = nn.BatchNorm2d(width)
         self.conv3 = nn.Conv2d(width, channels * self.expansion, 1, bias=False)
         self.bn3 = nn.BatchNorm2d(channels * self.expansion)
-        self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
 
     def forward(self, x):  # x: [N, C, H, W] -> [N, 4 * channels, H / stride, W / stride]
         identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.relu(self.bn2(self.conv2(out)))
-        out = self.bn3(self.conv3(out))
-        return self.relu(out + identity)
+        out = self.bn1(self.conv1(x), relu=True)
+        out = self.bn2(self.conv2(out), relu=True)
+        return self.bn3(self.conv3(out), residual=identity, relu=True)
 
 
 class ResNet(nn.Module):
@@ -171,7 +170,6 @@ class ResNet(nn.Module):
         super().__init__()
         self.conv1 = nn.Conv2d(in_channels, 64, 7, stride=2, padding=3, bias=False)
         self.bn1 = nn.BatchNorm2d(64)
-        self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(3, 2, padding=1)
         self._channels = 64
         extra = {} if block is BasicBlock else {"groups": groups, "base_width": width_per_group}
@@ -202,7 +200,7 @@ class ResNet(nn.Module):
         return nn.Sequential(*layers)
 
     def forward(self, x):  # x: [N, C, 224, 224]
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))  # [N, 64, 56, 56]
+        x = self.maxpool(self.bn1(self.conv1(x), relu=True))  # [N, 64, 56, 56]
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))  # [N, 512 * e, 7, 7]
         return self.fc(self.flatten(self.avgpool(x)))
 

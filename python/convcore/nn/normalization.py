@@ -68,7 +68,10 @@ class _BatchNorm(Module):
         if self.bias is not None:
             np.asarray(self.bias)[...] = 0.0
 
-    def forward(self, input):
+    def forward(self, input, *, residual=None, relu: bool = False):
+        """input: [N, C, ...] -> the same shape. residual and relu (convcore's
+        own, not torch's): relu(bn(input) + residual) in one pass, as
+        functional.batch_norm."""
         ndim = len(input.shape) if hasattr(input, "shape") else np.ndim(input)
         if ndim not in self._input_dims:
             expected = " or ".join(f"{d}D" for d in self._input_dims)
@@ -85,7 +88,7 @@ class _BatchNorm(Module):
         track = not self.training or self.track_running_stats
         return F.batch_norm(input, self.running_mean if track else None,
                             self.running_var if track else None, self.weight, self.bias,
-                            use_batch_stats, momentum, self.eps)
+                            use_batch_stats, momentum, self.eps, residual=residual, relu=relu)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "

@@ -22,12 +22,23 @@ namespace convcore {
 //   running = (1 - momentum) * running + momentum * batch
 // with the unbiased variance (M / (M - 1), M = values per channel).
 // evaluation: normalise with the running statistics.
-// y = (x - mean) / sqrt(var + eps) * weight + bias.
+// y = (x - mean) / sqrt(var + eps) * weight + bias, then the epilogue.
 // Statistics are accumulated in double, one channel per thread, so results
 // do not depend on the thread count.
+//
+// The epilogue folds what follows a batch norm in a residual network into
+// the same pass over memory: y = relu(bn(x) + residual). Its backward
+// recomputes where the relu passed from x and the residual (it saves no
+// mask), and returns the residual's gradient too.
+struct BatchNormEpilogue {
+  Tensor residual;    // like input, added before the relu; undefined: none
+  bool relu = false;  // y = max(0, ...)
+};
+
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
                   const Tensor& weight = Tensor(), const Tensor& bias = Tensor(),
-                  bool training = false, double momentum = 0.1, double eps = 1e-5);
+                  bool training = false, double momentum = 0.1, double eps = 1e-5,
+                  const BatchNormEpilogue& epilogue = {});
 
 struct BatchNormForward {
   Tensor output;       // like input
@@ -38,19 +49,24 @@ struct BatchNormForward {
 BatchNormForward batch_norm_forward(const Tensor& input, const Tensor& running_mean,
                                     const Tensor& running_var, const Tensor& weight,
                                     const Tensor& bias, bool training, double momentum,
-                                    double eps);
+                                    double eps, const BatchNormEpilogue& epilogue = {});
 
 struct BatchNormGrads {
   Tensor input, weight, bias;  // undefined where not requested
+  Tensor residual;             // with an epilogue residual: its gradient
 };
 // grad_output, input: [N, C, ...]; weight: [C] or undefined (1);
 // save_mean, save_invstd: [C] from batch_norm_forward.
 // training: the gradient through the batch statistics; evaluation: the
 // statistics are constants (an affine map).
+// epilogue: the forward's; with relu, bias must be the forward's bias too
+// (the mask is recomputed from the pre-activation).
 BatchNormGrads batch_norm_backward(const Tensor& grad_output, const Tensor& input,
                                    const Tensor& weight, const Tensor& save_mean,
                                    const Tensor& save_invstd, bool training,
-                                   std::array<bool, 3> output_mask = {true, true, true});
+                                   std::array<bool, 3> output_mask = {true, true, true},
+                                   const BatchNormEpilogue& epilogue = {},
+                                   const Tensor& bias = Tensor());
 
 // ---- local response norm (local_response_norm.cpp) ----
 // input: [N, C, ...] (at least 3-D) -> the same shape:
