@@ -67,9 +67,14 @@ void channel_stats(const float* X, const BnLayout& L, const float* shift, double
     });
     return;
   }
+  // Images outer, channels inner: each image's channels [c0, c1) are one
+  // run of memory (planes of a 32x32 map are one page each, and the
+  // prefetchers start over on every page a channel-outer loop jumps to),
+  // and each channel is still summed image by image, as the thread split
+  // must not change.
   parallel_units(L.C, L.per_channel(), [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c)
-      for (int64_t n = 0; n < L.N; ++n)
+    for (int64_t n = 0; n < L.N; ++n)
+      for (int64_t c = c0; c < c1; ++c)
         k.bn_stats(X + (n * L.C + c) * L.inner, L.inner, shift[c], s + 2 * c);
   });
 }
@@ -137,8 +142,8 @@ void channel_grad_sums(const float* G, const float* X, const BnLayout& L, const 
     return;
   }
   parallel_units(L.C, L.per_channel(), [&](int64_t c0, int64_t c1) {
-    for (int64_t c = c0; c < c1; ++c)
-      for (int64_t n = 0; n < L.N; ++n) {
+    for (int64_t n = 0; n < L.N; ++n)  // images outer: as channel_stats
+      for (int64_t c = c0; c < c1; ++c) {
         const int64_t off = (n * L.C + c) * L.inner;
         k.bn_grad_sums(G + off, X + off, L.inner, mean[c], s + 2 * c,
                        plane_relu(fa, R, GM, c, off));
