@@ -19,6 +19,33 @@ def test_sequential_forward_matches_torch(torch, rng):
     check_against_torch(torch, layers(nn), layers(torch.nn), [rng.standard_normal((2, 2, 6, 6))])
 
 
+def test_sequential_batch_norm_relu_matches_torch(torch, rng):
+    # BatchNorm then ReLU runs fused (the batch norm's relu epilogue): the
+    # same outputs, gradients and running statistics as torch's two steps,
+    # in training and in evaluation.
+    from nn_parity import check_against_torch
+    layers = lambda m: m.Sequential(m.Conv2d(2, 4, 3), m.BatchNorm2d(4), m.ReLU(inplace=True),
+                                    m.Flatten(), m.Linear(64, 10), m.BatchNorm1d(10), m.ReLU())
+    torch.manual_seed(0)
+    for training in (True, False):
+        ours, theirs = layers(nn).train(training), layers(torch.nn).train(training)
+        out = check_against_torch(torch, ours, theirs, [rng.standard_normal((8, 2, 6, 6))])
+        assert 0.1 < (np.asarray(out) == 0).mean() < 0.9
+
+
+def test_sequential_fuses_batch_norm_relu_only_where_no_hook_sees_between(rng):
+    seq = nn.Sequential(nn.BatchNorm2d(3), nn.ReLU())
+    x = cc.tensor(rng.standard_normal((2, 3, 4, 4)).astype(np.float32))
+    fused = seq(x)
+    seen = []
+    handle = seq[0].register_forward_hook(lambda m, args, out: seen.append(np.asarray(out).copy()))
+    unfused = seq(x)
+    handle.remove()
+    assert seen and (seen[0] < 0).any()  # the hook saw the batch norm's own output
+    np.testing.assert_allclose(np.asarray(unfused), np.asarray(fused), rtol=1e-6, atol=1e-6)
+    assert (np.asarray(fused) >= 0).all()
+
+
 def test_sequential_indexing_slicing_and_names(torch):
     seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 4), nn.Tanh())
     ref = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 4),

@@ -20,19 +20,18 @@ from .registry import register
 
 
 class _DenseLayer(nn.Module):
-    """[N, C, H, W] -> the growth_rate new maps [N, growth_rate, H, W]."""
+    """[N, C, H, W] -> the growth_rate new maps [N, growth_rate, H, W]. Each ReLU is
+    its batch norm's relu epilogue."""
 
     def __init__(self, in_channels: int, growth_rate: int, bn_size: int):
         super().__init__()
         self.norm1 = nn.BatchNorm2d(in_channels)
-        self.relu1 = nn.ReLU(inplace=True)
         self.conv1 = nn.Conv2d(in_channels, bn_size * growth_rate, 1, bias=False)
         self.norm2 = nn.BatchNorm2d(bn_size * growth_rate)
-        self.relu2 = nn.ReLU(inplace=True)
         self.conv2 = nn.Conv2d(bn_size * growth_rate, growth_rate, 3, padding=1, bias=False)
 
     def forward(self, x):
-        return self.conv2(self.relu2(self.norm2(self.conv1(self.relu1(self.norm1(x))))))
+        return self.conv2(self.norm2(self.conv1(self.norm1(x, relu=True)), relu=True))
 
 
 class _DenseBlock(nn.Module):

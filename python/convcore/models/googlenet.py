@@ -28,19 +28,21 @@ GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux
 
 
 class BasicConv2d(nn.Module):
-    """conv (with bias, or without it and followed by batch norm) and ReLU."""
+    """conv (with bias, or without it and followed by batch norm) and ReLU (the batch
+    norm's own relu epilogue where there is one)."""
 
     def __init__(self, in_channels: int, out_channels: int, batch_norm: bool, **conv_options):
         super().__init__()
         self.conv = nn.Conv2d(in_channels, out_channels, bias=not batch_norm, **conv_options)
         if batch_norm:
             self.bn = nn.BatchNorm2d(out_channels, eps=0.001)
-        self.relu = nn.ReLU(inplace=True)
+        else:
+            self.relu = nn.ReLU(inplace=True)
 
     def forward(self, x):
         x = self.conv(x)
         if "bn" in self._modules:
-            x = self.bn(x)
+            return self.bn(x, relu=True)
         return self.relu(x)
 
 

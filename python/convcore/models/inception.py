@@ -27,17 +27,16 @@ InceptionOutputs = namedtuple("InceptionOutputs", ["logits", "aux_logits"])
 
 
 class BasicConv2d(nn.Module):
-    """conv (no bias), BN (eps 0.001), ReLU."""
+    """conv (no bias), BN (eps 0.001), ReLU (the batch norm's relu epilogue)."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0):
         super().__init__()
         self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride,
                               padding=padding, bias=False)
         self.bn = nn.BatchNorm2d(out_channels, eps=0.001)
-        self.relu = nn.ReLU(inplace=True)
 
     def forward(self, x):
-        return self.relu(self.bn(self.conv(x)))
+        return self.bn(self.conv(x), relu=True)
 
 
 class _Module(nn.Module):

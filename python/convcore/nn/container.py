@@ -4,6 +4,10 @@
 Submodules live in the Module's registry, so parameters, state dicts, repr,
 train/eval and hooks see them. What it leaves out: ParameterList,
 ParameterDict, and torch's folding of repeated entries in repr.
+
+Sequential runs a batch norm followed by a ReLU as one pass over memory
+(the batch norm's relu epilogue: the same numbers, about half the memory
+traffic), unless a hook on either would see the tensor between them.
 """
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ import operator
 from collections import OrderedDict
 from typing import Iterable, Iterator, Mapping, Optional, Tuple, Union
 
+from .activation import ReLU
 from .module import Module
+from .normalization import _BatchNorm
 
 
 def _index(idx, size: int, what: str) -> int:
@@ -24,6 +30,14 @@ def _index(idx, size: int, what: str) -> int:
     if not -size <= i < size:
         raise IndexError(f"index {i} is out of range for a {what} of length {size}")
     return i + size if i < 0 else i
+
+
+def _fuses_relu(first: Module, second: Module) -> bool:
+    """first is a batch norm that can apply second, a plain ReLU, itself: no hook
+    would see the tensor between them."""
+    return (isinstance(first, _BatchNorm) and type(second) is ReLU
+            and not (first._forward_hooks or second._forward_pre_hooks
+                     or second._forward_hooks))
 
 
 def _check_module(module, where: str) -> Module:
@@ -46,8 +60,15 @@ class Sequential(Module):
                 self.add_module(str(i), _check_module(module, f"Sequential argument {i}"))
 
     def forward(self, input):
-        for module in self._modules.values():
-            input = module(input)
+        modules = list(self._modules.values())
+        i = 0
+        while i < len(modules):
+            if i + 1 < len(modules) and _fuses_relu(modules[i], modules[i + 1]):
+                input = modules[i](input, relu=True)
+                i += 2
+            else:
+                input = modules[i](input)
+                i += 1
         return input
 
     def __len__(self) -> int:
