@@ -42,9 +42,19 @@ void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const Pre
     const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
       PositionsAsColumns<PlaneSource>{dys}(p0, k, q0 + j0, n, NR, dst);
     };
+    // Chunks of whole images (the plan's choice where an image fits) go
+    // plane by plane; otherwise tap row by tap row.
+    const bool whole_images = chunk % hw == 0;
+    auto col2im_channels = [&](int64_t c0, int64_t c1) {
+      if (whole_images)
+        col2im_images_add(g, col, len, q0, c0, c1, dxg, g.C * plane);
+      else
+        for (int64_t r = c0 * g.R * g.S; r < c1 * g.R * g.S; ++r)
+          col2im_run_add(g, col + r * len, r, q0, len, dxg, g.C * plane);
+    };
     if (!shared) {
       gemm_serial(*p.kernels, crs, len, g.Kg, wt, b, col, len, false);
-      for (int64_t r = 0; r < crs; ++r) col2im_run_add(g, col + r * len, r, q0, len, dxg, g.C * plane);
+      col2im_channels(0, g.Cg);
       continue;
     }
     const int64_t mr = p.kernels->sgemm_mr, tiles = (crs + mr - 1) / mr;
@@ -55,10 +65,7 @@ void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const Pre
       gemm_serial(*p.kernels, r1 - r0, len, g.Kg, slab, b, col + r0 * len, len, false);
     });
     // The rows of one input channel write only that channel's plane.
-    parallel_for(0, g.Cg, [&](int64_t lo, int64_t hi, int) {
-      for (int64_t r = lo * g.R * g.S; r < hi * g.R * g.S; ++r)
-        col2im_run_add(g, col + r * len, r, q0, len, dxg, g.C * plane);
-    });
+    parallel_for(0, g.Cg, [&](int64_t lo, int64_t hi, int) { col2im_channels(lo, hi); });
   }
 }
 

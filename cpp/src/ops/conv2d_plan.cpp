@@ -120,8 +120,10 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   // overlaps, so two threads must not share an image unless they split by channel).
   p.bwd_images_per_chunk = g.hw() >= kMinColumns ? 1 : images_per_chunk(g, threads);
   p.bwd_share_pieces = g.G * ceil_div(g.N, p.bwd_images_per_chunk) < threads;
-  // ~512 KiB of im2col gradient per piece keeps it in L2.
-  p.col_chunk = std::max(nr, (128 * 1024 / std::max<int64_t>(1, g.crs())) / nr * nr);
+  // ~512 KiB of im2col gradient per piece keeps it in L2; whole images where
+  // one fits, so that col2im goes plane by plane (col2im_images_add).
+  const int64_t col_chunk = std::max(nr, (128 * 1024 / std::max<int64_t>(1, g.crs())) / nr * nr);
+  p.col_chunk = col_chunk >= g.hw() ? col_chunk / g.hw() * g.hw() : col_chunk;
 
   p.direct_kernels = &direct_kernels_for(g.Kg, isa);
   p.direct_row_pieces = std::max<int64_t>(1, std::min(g.OH, ceil_div(threads, g.N * g.G)));

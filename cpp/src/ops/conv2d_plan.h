@@ -64,7 +64,8 @@ struct Conv2dPlan {
   int64_t forward_slabs;     // splits of the Kg output rows
 
   // Backward data: units = groups x image chunks, each walking its positions
-  // in pieces of col_chunk through a [crs, col_chunk] im2col-gradient buffer.
+  // in pieces of col_chunk (whole images where one fits) through a
+  // [crs, col_chunk] im2col-gradient buffer.
   // With fewer units than threads, each piece is shared instead: its GEMM
   // split by rows, its col2im by channels.
   int64_t bwd_images_per_chunk;

@@ -79,4 +79,33 @@ void col2im_run_add(const Conv2dGeometry& g, const float* col_row, int64_t crs, 
   }
 }
 
+void col2im_images_add(const Conv2dGeometry& g, const float* col, int64_t len, int64_t q0,
+                       int64_t c0, int64_t c1, float* dx, int64_t image_stride) {
+  const int64_t hw = g.hw(), rs = g.R * g.S;
+  for (int64_t i = 0; i < len / hw; ++i) {
+    float* image = dx + (q0 / hw + i) * image_stride;
+    for (int64_t c = c0; c < c1; ++c) {
+      float* plane = image + c * g.H * g.W;
+      for (int64_t t = c * rs; t < (c + 1) * rs; ++t) {
+        const Tap tap(g, t);
+        // Output rows oh whose input row ih = oh * sh + base is in [0, H).
+        const int64_t base = tap.r * g.dh - g.pt;
+        const int64_t oh_lo = base >= 0 ? 0 : (-base + g.sh - 1) / g.sh;
+        const int64_t oh_hi = g.H - 1 - base < 0 ? 0 : std::min(g.OH, (g.H - 1 - base) / g.sh + 1);
+        const int64_t width = tap.hi - tap.lo;
+        const float* src = col + t * len + i * hw + tap.lo;
+        for (int64_t oh = oh_lo; oh < oh_hi; ++oh) {
+          // First column written: (lo * sw + off) >= 0, so no pointer before the plane.
+          float* __restrict row = plane + (oh * g.sh + base) * g.W + tap.lo * g.sw + tap.off;
+          const float* __restrict s = src + oh * g.OW;
+          if (g.sw == 1)
+            for (int64_t u = 0; u < width; ++u) row[u] += s[u];
+          else
+            for (int64_t u = 0; u < width; ++u) row[u * g.sw] += s[u];
+        }
+      }
+    }
+  }
+}
+
 }  // namespace convcore

@@ -26,4 +26,13 @@ struct Im2colSource {
 void col2im_run_add(const Conv2dGeometry& g, const float* col_row, int64_t crs, int64_t q0,
                     int64_t count, float* dx, int64_t image_stride);
 
+// The same for whole images, plane by plane: col [crs][len] holds positions
+// q0 .. q0 + len (both multiples of OH * OW); the planes of channels
+// [c0, c1) of those images take all their R * S taps in turn while they
+// sit in L1 (tap by tap, each plane would pass through the cache R * S
+// times, and short rows paid the per-run bookkeeping). Each element adds
+// its taps in the same order as col2im_run_add row by row: equal results.
+void col2im_images_add(const Conv2dGeometry& g, const float* col, int64_t len, int64_t q0,
+                       int64_t c0, int64_t c1, float* dx, int64_t image_stride);
+
 }  // namespace convcore
