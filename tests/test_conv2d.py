@@ -189,6 +189,28 @@ def test_weights_read_in_place_at_batch_one(algorithm, shape, K, R, kw, isa, rng
     np.testing.assert_allclose(y, want, rtol=1e-4, atol=1e-4 * np.abs(want).max())
 
 
+@pytest.mark.parametrize("case", [
+    (2, 5, 9, 16, 8, (3, 3), 1, 1, 1, 1),            # whole vectors of positions
+    (3, 4, 6, 15, 5, (3, 3), 1, 1, 1, 1),            # a partial last vector, odd channel count
+    (2, 6, 8, 31, 8, (3, 3), 1, 2, 2, 2),            # dilated, 2 groups of 4 channels
+    (1, 3, 7, 17, 7, (5, 5), 1, 1, 1, 1),            # 5x5, more positions than one tile
+    (2, 7, 5, 16, 3, (1, 3), 1, (1, 1, 0, 0), 1, 1),  # one row of taps, padding on the sides
+], ids=["whole", "partial", "dilated-groups", "5x5", "1x3"])
+def test_direct_rows_mode_matches_reference(case, isa, rng):
+    """Few output channels on rows at least a vector wide: positions along
+    the lanes (forward, and the input gradient as a transposed forward)."""
+    N, C, H, W, K, (R, S), stride, padding, dilation, groups = case
+    kw = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    assert F.conv2d_algorithm((N, C, H, W), (K, C // groups, R, S), **kw) == "direct_rows"
+    _run_case(case, rng)
+    old = cc.get_num_threads()
+    cc.set_num_threads(2)  # batch 1 and 2 split each image's rows between threads
+    try:
+        _run_case((1,) + case[1:], rng)
+    finally:
+        cc.set_num_threads(old)
+
+
 def test_pad_matches_numpy(rng):
     x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
     for mode in ("constant", "reflect", "replicate", "circular"):

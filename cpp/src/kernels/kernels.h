@@ -69,6 +69,16 @@ using DepthwiseBackwardWeightKernel = void (*)(const DepthwiseGeometry& g, const
 //     dyt: [rows*cols][vectors * nr], dw: [taps][vectors * nr]
 using DirectForwardKernel = void (*)(int vectors, int positions, int64_t taps, const int64_t* off,
                                      const float* x, int64_t sx, const float* w, float* c);
+// Rows mode (direct_conv2d.inc): output positions along the lanes, vectors
+// (1-4) of direct_nr consecutive outputs of a row by `channels` output
+// channels (channels * vectors <= direct_max_tile); x[j]: vector j's input
+// at tap 0, tap i at x[j] + off[i] (stride 1);
+//   y[j][k * ldy + l] = bias[k] + sum_i w[i][k] * x[j][off[i] + l]
+// for k < kn <= channels, l < count[j] <= direct_nr; w: [taps][channels].
+// Reads up to direct_nr - count[j] floats past each vector's last real input.
+using DirectRowsKernel = void (*)(int vectors, int channels, int64_t taps, const int64_t* off,
+                                  const float* const* x, const float* w, const float* bias,
+                                  int kn, float* const* y, int64_t ldy, const int* count);
 using DirectWeightKernel = void (*)(int vectors, int taps, int64_t rows, int64_t cols,
                                     int64_t row_stride, int64_t sx, const int64_t* off,
                                     const float* x, const float* dyt, float* dw);
@@ -152,6 +162,7 @@ struct KernelTable {
   DepthwiseBackwardWeightKernel depthwise_backward_weight;
   int depthwise_cols;  // output columns per tile of the depthwise kernels
   DirectForwardKernel direct_forward;
+  DirectRowsKernel direct_rows;
   DirectWeightKernel direct_weight;
   int direct_nr, direct_max_tile;
   WinogradFilterKernel winograd_filter;
@@ -188,6 +199,9 @@ const KernelTable& table_for(Isa isa);
   extern const int depthwise_cols;                                                          \
   void direct_conv_forward(int, int, int64_t, const int64_t*, const float*, int64_t,         \
                            const float*, float*);                                           \
+  void direct_rows_forward(int, int, int64_t, const int64_t*, const float* const*,            \
+                           const float*, const float*, int, float* const*, int64_t,           \
+                           const int*);                                                     \
   void direct_conv_weight(int, int, int64_t, int64_t, int64_t, int64_t, const int64_t*,       \
                           const float*, const float*, float*);                              \
   extern const int direct_nr, direct_max_tile;                                              \

@@ -59,11 +59,12 @@ std::string conv2d_algorithm(const Shape& input, const Shape& weight, const Conv
   Conv2dOptions o = resolve_same_padding(options, weight[2], weight[3], "conv2d_algorithm");
   o.padding_mode = PaddingMode::Zeros;  // other modes pad first, then run unpadded
   const Conv2dGeometry g = make_conv2d_geometry(input, weight, o, "conv2d_algorithm");
-  switch (conv2d_plan(g).algo) {
+  const Conv2dPlan& p = conv2d_plan(g);
+  switch (p.algo) {
     case Conv2dAlgo::Dense: return "dense";
     case Conv2dAlgo::Depthwise: return "depthwise";
     case Conv2dAlgo::Pointwise: return "pointwise";
-    case Conv2dAlgo::Direct: return "direct";
+    case Conv2dAlgo::Direct: return p.direct_rows ? "direct_rows" : "direct";
     case Conv2dAlgo::PaddedGemm: return "padded_gemm";
     case Conv2dAlgo::ImplicitGemm: return "implicit_gemm";
     case Conv2dAlgo::Winograd: return "winograd";

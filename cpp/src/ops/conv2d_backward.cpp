@@ -74,14 +74,15 @@ void backward_data_chunk(const Conv2dGeometry& g, const Conv2dPlan& p, const Pre
 // swapped per group. It then runs on the fast forward path. Needs
 // p <= d*(r-1) on every side, which holds for all but odd paddings, and
 // at least half a vector of input channels: they are the transposed
-// convolution's outputs, which its direct kernel puts along the lanes, so
-// with fewer most lanes would idle and the col2im GEMM is faster (measured
-// with 16 lanes: 1.4x on LeNet's 6-channel C3, 3.5x on 3-channel inputs;
-// still 1.15x on C3 with AVX2's 8 lanes, see direct_kernels_for).
+// convolution's outputs, which its channel-lane direct kernel puts along
+// the lanes, so with fewer most lanes would idle and the col2im GEMM is
+// faster (measured with 16 lanes: 1.4x on LeNet's 6-channel C3, 3.5x on
+// 3-channel inputs) -- unless the transposed forward takes rows mode,
+// positions along the lanes (direct_rows_suit: LeNet C3's 0.65 -> 0.55 ms).
 bool transposed_is_forward(const Conv2dGeometry& g, const kernels::KernelTable& kt) {
   const int64_t eh = g.dh * (g.R - 1), ew = g.dw * (g.S - 1);
   return g.sh == 1 && g.sw == 1 && g.pt <= eh && g.pb <= eh && g.pl <= ew && g.pr <= ew &&
-         g.Cg * 2 >= kt.direct_nr;
+         (g.Cg * 2 >= kt.direct_nr || direct_rows_suit(g.Cg, g.W, kt));
 }
 
 void backward_data_as_forward(const Conv2dGeometry& g, const float* dy, const float* w, float* dx) {

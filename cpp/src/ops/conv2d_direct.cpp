@@ -7,6 +7,13 @@
 // (channels past Kg zero), so a tile's FMAs always use whole vectors. The
 // forward and weight-gradient tiles are plan.direct_vectors vectors wide, of
 // plan.direct_kernels (a narrower level's for very few channels).
+//
+// Rows mode (plan.direct_rows: stride 1, at most one vector of output
+// channels) turns the tile around: output positions along the lanes, a
+// vector being direct_nr consecutive outputs of one row, so that each tap
+// loads a few input vectors and broadcasts the tile's weights instead of
+// one input per FMA, and the results go straight into NCHW rows (no
+// transpose).
 #include <algorithm>
 #include <vector>
 
@@ -21,10 +28,65 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+void forward_direct_rows(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
+                         const float* w, const float* bias, float* y) {
+  const kernels::KernelTable& kt = *p.kernels;
+  const int64_t nr = kt.direct_nr, crs = g.crs(), KT = p.rows_channels, V = p.rows_vectors;
+  const int64_t ktiles = ceil_div(g.Kg, KT), per_row = ceil_div(g.OW, nr), plane = g.OH * g.OW;
+  // w [K, crs] -> [G][ktiles][crs][KT] and bias -> [G][ktiles][KT], zero past Kg.
+  const int64_t tiles = g.G * ktiles;
+  float* packed = thread_workspace(kWsWeights, static_cast<size_t>(tiles * (crs + 1) * KT));
+  float* biases = packed + tiles * crs * KT;
+  for (int64_t tile = 0; tile < tiles; ++tile) {
+    const int64_t grp = tile / ktiles, k0 = (tile % ktiles) * KT;
+    for (int64_t j = 0; j < KT; ++j) {
+      const int64_t k = k0 + j;
+      for (int64_t i = 0; i < crs; ++i)
+        packed[(tile * crs + i) * KT + j] = k < g.Kg ? w[(grp * g.Kg + k) * crs + i] : 0.0f;
+      biases[tile * KT + j] = bias && k < g.Kg ? bias[grp * g.Kg + k] : 0.0f;
+    }
+  }
+  const PaddedImage img(g);
+  const int64_t pieces = p.direct_row_pieces, padded = img.size(g);
+  const EvenSplit rows{g.OH, pieces};
+  parallel_for(0, g.N * g.G * pieces, [&](int64_t lo, int64_t hi, int) {
+    // A row's last vector reads up to nr - 1 floats past its last input,
+    // past the image on the last row: zeros there.
+    float* xp = thread_workspace(kWsPad, static_cast<size_t>(padded + nr));
+    std::fill(xp + padded, xp + padded + nr, 0.0f);
+    for (int64_t u = lo; u < hi; ++u) {
+      const int64_t n = u / (g.G * pieces), grp = (u / pieces) % g.G, piece = u % pieces;
+      img.fill(g, x, n, grp, xp);
+      float* out = y + (n * g.K + grp * g.Kg) * plane;
+      const int64_t v1 = rows.end(piece) * per_row;
+      for (int64_t v = rows.begin(piece) * per_row; v < v1; v += V) {
+        const int nv = static_cast<int>(std::min(V, v1 - v));
+        const float* xs[4];
+        float* ys[4];
+        int count[4];
+        for (int j = 0; j < nv; ++j) {
+          const int64_t oh = (v + j) / per_row, ow = (v + j) % per_row * nr;
+          xs[j] = xp + oh * img.Wp + ow;
+          ys[j] = out + oh * g.OW + ow;
+          count[j] = static_cast<int>(std::min(nr, g.OW - ow));
+        }
+        for (int64_t t = 0; t < ktiles; ++t) {
+          const int64_t tile = grp * ktiles + t;
+          kt.direct_rows(nv, static_cast<int>(KT), crs, img.off.data(), xs,
+                         packed + tile * crs * KT, biases + tile * KT,
+                         static_cast<int>(std::min(KT, g.Kg - t * KT)), ys, plane, count);
+          for (int j = 0; j < nv; ++j) ys[j] += KT * plane;
+        }
+      }
+    }
+  });
+}
+
 }  // namespace
 
 void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
                            const float* w, const float* bias, float* y) {
+  if (p.direct_rows) return forward_direct_rows(g, p, x, w, bias, y);
   const kernels::KernelTable& kt = *p.direct_kernels;
   const int64_t nr = kt.direct_nr * p.direct_vectors, crs = g.crs(), ktiles = ceil_div(g.Kg, nr);
   // w [K, crs] -> packed [G][ktiles][crs][nr]

@@ -85,6 +85,28 @@ void plan_winograd(const Conv2dGeometry& g, int threads, Conv2dPlan& p) {
   p.winograd_weight_block = lanes * std::clamp<int64_t>(weight_fit, 1, ceil_div(slivers, threads));
 }
 
+// Rows mode at stride 1 where direct_rows_suit. Of 1-4 vectors per tile,
+// the count V that loads least per FMA: each tap loads V input vectors and
+// KT weights (and its offset) for V * KT FMAs, the channels split into equal
+// tiles of KT <= direct_max_tile / V (16 channels on AVX-512: V = 3, two
+// tiles of 8; LeNet's 6: V = 4).
+void plan_direct_rows(const Conv2dGeometry& g, Conv2dPlan& p) {
+  const kernels::KernelTable& kt = *p.kernels;
+  p.direct_rows = p.algo == Conv2dAlgo::Direct && g.sh == 1 && g.sw == 1 &&
+                  direct_rows_suit(g.Kg, g.OW, kt);
+  if (!p.direct_rows) return;
+  double best = 0.0;
+  for (int64_t v = 1; v <= 4 && v <= kt.direct_max_tile; ++v) {
+    const int64_t tiles = ceil_div(g.Kg, kt.direct_max_tile / v), channels = ceil_div(g.Kg, tiles);
+    const double loads_per_fma = static_cast<double>(tiles * (v + channels + 1)) / (g.Kg * v);
+    if (v == 1 || loads_per_fma < best) {
+      best = loads_per_fma;
+      p.rows_vectors = v;
+      p.rows_channels = channels;
+    }
+  }
+}
+
 Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   Conv2dPlan p{};
   p.kernels = &kernels::table_for(isa);
@@ -129,6 +151,7 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
   p.direct_row_pieces = std::max<int64_t>(1, std::min(g.OH, ceil_div(threads, g.N * g.G)));
   const int64_t vectors = ceil_div(g.Kg, p.direct_kernels->direct_nr);
   p.direct_vectors = vectors <= 1 ? 1 : vectors <= 2 ? 2 : 4;
+  plan_direct_rows(g, p);
 
   // Weight gradient: enough ranges that every thread has one. Few positions
   // per weight (deep layers at small batch): split dw itself, so that no
@@ -155,6 +178,11 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
 }
 
 }  // namespace
+
+bool direct_rows_suit(int64_t channels, int64_t width, const kernels::KernelTable& kt) {
+  const int64_t nr = kt.direct_nr;
+  return channels <= nr && width * 10 >= ceil_div(width, nr) * nr * kMinRowLanesTenths;
+}
 
 const kernels::KernelTable& direct_kernels_for(int64_t channels, Isa isa) {
 #ifdef CONVCORE_HAVE_AVX2

@@ -78,6 +78,11 @@ struct Conv2dPlan {
   // direct_kernels (direct_kernels_for).
   const kernels::KernelTable* direct_kernels;
   int64_t direct_row_pieces, direct_vectors;
+  // Rows mode (conv2d_direct.cpp), for stride 1 with at most one vector of
+  // output channels: the positions along the lanes of the level's own
+  // kernels, tiles of rows_vectors output vectors by rows_channels channels.
+  bool direct_rows;
+  int64_t rows_vectors, rows_channels;
 
   // Weight gradient: per group, the N * OH * OW positions (whole images for
   // weight_algo PaddedGemm) in weight_parts ranges, and dw's columns in weight_col_parts
@@ -94,6 +99,14 @@ struct Conv2dPlan {
 
   int64_t forward_chunks(const Conv2dGeometry& g) const;  // position chunks per group
 };
+
+// Whether rows mode (Conv2dPlan::direct_rows) suits a stride-1 direct
+// convolution of `channels` output channels per group on rows `width`
+// wide: the channels fill at most one vector of kt's (so the channel-lane
+// tiles would broadcast one input per FMA), and the rows' vectors are at
+// least kMinRowLanesTenths / 10 full (LeNet's 14-wide rows in 16 lanes).
+constexpr int64_t kMinRowLanesTenths = 8;
+bool direct_rows_suit(int64_t channels, int64_t width, const kernels::KernelTable& kt);
 
 // The direct kernels for `channels` output channels along the lanes under
 // `isa`: that level's, or on AVX-512 with at most 8 channels the AVX2 ones,

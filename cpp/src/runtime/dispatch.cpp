@@ -9,8 +9,9 @@ namespace convcore::kernels {
   KernelTable {                                                                              \
     level, gemm, gemm_rows, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,     \
         ns::depthwise_backward_weight, ns::depthwise_cols, ns::direct_conv_forward,           \
-        ns::direct_conv_weight, ns::direct_nr, ns::direct_max_tile, ns::winograd_filter_f4x3,  \
-        ns::winograd_input_f4x3, ns::winograd_output_f4x3, ns::winograd_gather,               \
+        ns::direct_rows_forward, ns::direct_conv_weight, ns::direct_nr, ns::direct_max_tile,  \
+        ns::winograd_filter_f4x3, ns::winograd_input_f4x3, ns::winograd_output_f4x3,          \
+        ns::winograd_gather,                                                                  \
         ns::winograd_scatter,                                                                 \
         ns::winograd_grad_output_f4x3, ns::winograd_dot, ns::winograd_filter_grad_f4x3,       \
         ns::winograd_lanes, ns::winograd_dot_rows, ns::winograd_dot_cols, ns::transpose,      \

@@ -27,8 +27,10 @@ def conv2d_algorithm(input_shape: Sequence[int], weight_shape: Sequence[int], st
                      padding: Padding2d = 0, dilation: IntOrPair = 1, groups: int = 1) -> str:
     """The algorithm conv2d's forward pass would take for these shapes, with
     the current instruction set, threads and Winograd setting: 'dense',
-    'depthwise', 'pointwise', 'direct', 'padded_gemm', 'implicit_gemm' or
-    'winograd' (docs/ARCHITECTURE.md says when each is chosen)."""
+    'depthwise', 'pointwise', 'direct' (output channels along the vector
+    lanes), 'direct_rows' (output positions along them), 'padded_gemm',
+    'implicit_gemm' or 'winograd' (docs/ARCHITECTURE.md says when each is
+    chosen)."""
     pad4, same = _conv2d_padding(padding)
     return _C.conv2d_algorithm([int(d) for d in input_shape], [int(d) for d in weight_shape],
                                _pair(stride, "stride"), pad4, _pair(dilation, "dilation"), int(groups), same)
