@@ -142,6 +142,9 @@ AVG_CASES = [
     ((4, 9, 34), (2, 3, 3), (1, 2, 2), (1, 1, 0), False, True, 7),
     ((11, 9), 2, 2, 0, False, True, None),    # windows tiling the plane, a row and column left over
     ((5, 7, 9), (2, 3, 3), None, 0, False, True, 4),
+    ((4, 6, 9), (2, 3, 3), None, 0, False, True, 4),  # tiling the volume exactly
+    ((10, 28), (2, 4), None, 0, False, True, 3),     # exactly, rows longer than a vector
+    ((14, 14), 2, 2, 0, False, True, None),          # LeNet's S4 input
 ]
 
 
