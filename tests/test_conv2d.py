@@ -198,15 +198,17 @@ def test_weights_read_in_place_at_batch_one(algorithm, shape, K, R, kw, isa, rng
 ], ids=["whole", "partial", "dilated-groups", "5x5", "1x3"])
 def test_direct_rows_mode_matches_reference(case, isa, rng):
     """Few output channels on rows at least a vector wide: positions along
-    the lanes (forward, and the input gradient as a transposed forward)."""
+    the lanes (forward, the input gradient as a transposed forward, and for
+    at most half a vector of channels the weight gradient)."""
     N, C, H, W, K, (R, S), stride, padding, dilation, groups = case
     kw = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
     assert F.conv2d_algorithm((N, C, H, W), (K, C // groups, R, S), **kw) == "direct_rows"
     _run_case(case, rng)
     old = cc.get_num_threads()
-    cc.set_num_threads(2)  # batch 1 and 2 split each image's rows between threads
+    cc.set_num_threads(2)  # batch 1: each image's rows split; batch 3: per-thread sums
     try:
         _run_case((1,) + case[1:], rng)
+        _run_case((3,) + case[1:], rng)
     finally:
         cc.set_num_threads(old)
 

@@ -79,6 +79,17 @@ using DirectForwardKernel = void (*)(int vectors, int positions, int64_t taps, c
 using DirectRowsKernel = void (*)(int vectors, int channels, int64_t taps, const int64_t* off,
                                   const float* const* x, const float* w, const float* bias,
                                   int kn, float* const* y, int64_t ldy, const int* count);
+// Rows-mode weight gradient (direct_conv2d.inc): `channels` (KT <=
+// direct_nr / 2) output channels by direct_max_tile / KT taps (TT), positions along the lanes; over
+// `rows` rows of per_row vectors (the last of each with last_count real
+// lanes), lane by lane
+//   acc[t][k][l] += x[off[t] + r * ldx + v * nr + l] * dy[k * ld_k + r * ld_row + v * nr + l]
+// acc: [TT][KT][direct_nr]. dy must be zero past each row's real lanes; x is
+// read up to direct_nr - 1 floats past them (and masked there).
+using DirectRowsWeightKernel = void (*)(int channels, int64_t rows, int64_t per_row,
+                                        int last_count, const int64_t* off, const float* x,
+                                        int64_t ldx, const float* dy, int64_t ld_row,
+                                        int64_t ld_k, float* acc);
 using DirectWeightKernel = void (*)(int vectors, int taps, int64_t rows, int64_t cols,
                                     int64_t row_stride, int64_t sx, const int64_t* off,
                                     const float* x, const float* dyt, float* dw);
@@ -163,6 +174,7 @@ struct KernelTable {
   int depthwise_cols;  // output columns per tile of the depthwise kernels
   DirectForwardKernel direct_forward;
   DirectRowsKernel direct_rows;
+  DirectRowsWeightKernel direct_rows_weight;
   DirectWeightKernel direct_weight;
   int direct_nr, direct_max_tile;
   WinogradFilterKernel winograd_filter;
@@ -202,6 +214,8 @@ const KernelTable& table_for(Isa isa);
   void direct_rows_forward(int, int, int64_t, const int64_t*, const float* const*,            \
                            const float*, const float*, int, float* const*, int64_t,           \
                            const int*);                                                     \
+  void direct_rows_weight(int, int64_t, int64_t, int, const int64_t*, const float*, int64_t,  \
+                          const float*, int64_t, int64_t, float*);                          \
   void direct_conv_weight(int, int, int64_t, int64_t, int64_t, int64_t, const int64_t*,       \
                           const float*, const float*, float*);                              \
   extern const int direct_nr, direct_max_tile;                                              \

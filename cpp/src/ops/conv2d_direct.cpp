@@ -82,6 +82,68 @@ void forward_direct_rows(const Conv2dGeometry& g, const Conv2dPlan& p, const flo
   });
 }
 
+// Rows-mode weight gradient. Per image: the padded input (with slack for
+// the row ends' overreads) and dy copied with its rows padded to whole
+// vectors and its channels to whole tiles, zeros there; then every (channel
+// tile, tap tile) sweeps the image's rows into its lane accumulators, one
+// private [G][ktiles][ttiles][TT][KT][nr] buffer per thread. The lanes and
+// the threads' buffers are summed at the end, in a fixed order.
+void backward_weight_direct_rows(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
+                                 const float* x, float* dw) {
+  const kernels::KernelTable& kt = *p.kernels;
+  const int64_t nr = kt.direct_nr, crs = g.crs(), KT = p.rows_weight_channels;
+  const int64_t TT = kt.direct_max_tile / KT, ktiles = ceil_div(g.Kg, KT), ttiles = ceil_div(crs, TT);
+  const int64_t per_row = ceil_div(g.OW, nr), ld_row = per_row * nr, ld_k = g.OH * ld_row;
+  const int last_count = static_cast<int>(g.OW - (per_row - 1) * nr);
+  const int64_t tile_size = TT * KT * nr, acc_size = g.G * ktiles * ttiles * tile_size;
+  const PaddedImage img(g);
+  // Tap offsets padded to whole tiles (the extra taps read tap 0; their sums are dropped).
+  std::vector<int64_t> off(static_cast<size_t>(ttiles * TT), img.off[0]);
+  std::copy(img.off.begin(), img.off.end(), off.begin());
+  const int64_t padded = img.size(g), dy_size = ktiles * KT * ld_k;
+  std::vector<float*> partial(static_cast<size_t>(parallel_threads(g.N)), nullptr);
+  parallel_for(0, g.N, [&](int64_t lo, int64_t hi, int thread) {
+    float* acc = thread_workspace(kWsReduce, static_cast<size_t>(acc_size));
+    std::fill(acc, acc + acc_size, 0.0f);
+    partial[static_cast<size_t>(thread)] = acc;
+    float* xp = thread_workspace(kWsPad, static_cast<size_t>(padded + nr));
+    std::fill(xp + padded, xp + padded + nr, 0.0f);
+    float* dyp = thread_workspace(kWsCol, static_cast<size_t>(dy_size));
+    std::fill(dyp, dyp + dy_size, 0.0f);
+    for (int64_t n = lo; n < hi; ++n)
+      for (int64_t grp = 0; grp < g.G; ++grp) {
+        img.fill(g, x, n, grp, xp);
+        for (int64_t k = 0; k < g.Kg; ++k)
+          for (int64_t oh = 0; oh < g.OH; ++oh) {
+            const float* src = dy + ((n * g.K + grp * g.Kg + k) * g.OH + oh) * g.OW;
+            std::copy(src, src + g.OW, dyp + k * ld_k + oh * ld_row);
+          }
+        for (int64_t kt0 = 0; kt0 < ktiles; ++kt0)
+          for (int64_t tt = 0; tt < ttiles; ++tt)
+            kt.direct_rows_weight(static_cast<int>(KT), g.OH, per_row, last_count,
+                                  off.data() + tt * TT, xp, img.Wp, dyp + kt0 * KT * ld_k,
+                                  ld_row, ld_k,
+                                  acc + ((grp * ktiles + kt0) * ttiles + tt) * tile_size);
+      }
+  });
+  // dw [K, crs] += the threads' buffers, each lane-summed.
+  parallel_for(0, g.K, [&](int64_t lo, int64_t hi, int) {
+    for (int64_t k = lo; k < hi; ++k) {
+      const int64_t grp = k / g.Kg, kt0 = (k % g.Kg) / KT, j = (k % g.Kg) % KT;
+      for (const float* part : partial) {
+        if (!part) continue;
+        for (int64_t i = 0; i < crs; ++i) {
+          const float* lanes =
+              part + ((grp * ktiles + kt0) * ttiles + i / TT) * tile_size + ((i % TT) * KT + j) * nr;
+          float sum = 0.0f;
+          for (int64_t l = 0; l < nr; ++l) sum += lanes[l];
+          dw[k * crs + i] += sum;
+        }
+      }
+    }
+  });
+}
+
 }  // namespace
 
 void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
@@ -129,6 +191,7 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const f
 
 void conv2d_backward_weight_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const float* dy,
                                    const float* x, float* dw) {
+  if (p.direct_rows_weight) return backward_weight_direct_rows(g, p, dy, x, dw);
   const kernels::KernelTable& kt = *p.direct_kernels;
   const int vectors = static_cast<int>(p.direct_vectors);
   const int64_t nr = kt.direct_nr * vectors, crs = g.crs(), ktiles = ceil_div(g.Kg, nr), hw = g.hw();

@@ -81,8 +81,12 @@ struct Conv2dPlan {
   // Rows mode (conv2d_direct.cpp), for stride 1 with at most one vector of
   // output channels: the positions along the lanes of the level's own
   // kernels, tiles of rows_vectors output vectors by rows_channels channels.
-  bool direct_rows;
-  int64_t rows_vectors, rows_channels;
+  // The weight gradient in rows mode (direct_rows_weight: with at most half
+  // a vector of channels, where the channel-lane tiles idle lanes or drop to
+  // a narrower level): tiles of rows_weight_channels (KT) channels by
+  // direct_max_tile / KT taps.
+  bool direct_rows, direct_rows_weight;
+  int64_t rows_vectors, rows_channels, rows_weight_channels;
 
   // Weight gradient: per group, the N * OH * OW positions (whole images for
   // weight_algo PaddedGemm) in weight_parts ranges, and dw's columns in weight_col_parts

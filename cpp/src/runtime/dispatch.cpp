@@ -9,7 +9,8 @@ namespace convcore::kernels {
   KernelTable {                                                                              \
     level, gemm, gemm_rows, mr, nr, ns::depthwise_forward, ns::depthwise_backward_data,     \
         ns::depthwise_backward_weight, ns::depthwise_cols, ns::direct_conv_forward,           \
-        ns::direct_rows_forward, ns::direct_conv_weight, ns::direct_nr, ns::direct_max_tile,  \
+        ns::direct_rows_forward, ns::direct_rows_weight, ns::direct_conv_weight,              \
+        ns::direct_nr, ns::direct_max_tile,                                                   \
         ns::winograd_filter_f4x3, ns::winograd_input_f4x3, ns::winograd_output_f4x3,          \
         ns::winograd_gather,                                                                  \
         ns::winograd_scatter,                                                                 \
