@@ -235,7 +235,7 @@ void backward_weight_padded(const Conv2dGeometry& g, const Conv2dPlan& p, const 
               std::fill(dst + g.OW, dst + img.Wp, 0.0f);
             }
         }
-        const RowsAsSlivers<PlaneSource> a{{dyg, grid, g.Kg * grid}};
+        const RowsAsSlivers<PlaneSource> a{{dyg, grid, g.Kg * grid}, p.kernels->transpose};
         const RowsAsColumnsTransposed<PlaneSource> xs{{{xp, grid, stride, img.off.data()}}};
         const auto b = [&](int64_t p0, int64_t k, int64_t jj, int64_t n, int NR, float* dst) {
           xs(p0, k, j0 + jj, n, NR, dst);
@@ -291,14 +291,16 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
       const int64_t q0 = split.begin(part), q1 = split.end(part);
       const int64_t j0 = col_tiles.begin(cp) * nr, j1 = std::min(crs, col_tiles.end(cp) * nr);
       if (q0 == q1 || j0 >= j1) continue;
-      const RowsAsSlivers<PlaneSource> dys{{dyp + grp * g.Kg * hw, hw, g.K * hw}};
+      const RowsAsSlivers<PlaneSource> dys{{dyp + grp * g.Kg * hw, hw, g.K * hw},
+                                           p.kernels->transpose};
       const auto a = [&](int64_t i0, int64_t m, int64_t p0, int64_t k, int MR, float* dst) {
         dys(i0, m, q0 + p0, k, MR, dst);
       };
       const float* xg = xp + grp * g.Cg * plane;
       float* c = acc + grp * g.Kg * crs + j0;
       const auto run = [&](const auto& source) {
-        const RowsAsColumnsTransposed<std::decay_t<decltype(source)>> xs{{source}};
+        const RowsAsColumnsTransposed<std::decay_t<decltype(source)>> xs{
+            {source, p.kernels->transpose}};
         const auto b = [&](int64_t p0, int64_t k, int64_t jj, int64_t n, int NR, float* dst) {
           xs(q0 + p0, k, j0 + jj, n, NR, dst);
         };

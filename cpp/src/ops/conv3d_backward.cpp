@@ -132,7 +132,7 @@ void conv3d_backward_weight_raw(const Conv3dGeometry& g, const float* dy, const 
       const int64_t grp = u / parts, q0 = split.begin(u % parts), q1 = split.end(u % parts);
       if (q0 == q1) continue;
       // dw_g [Kg, ctrs] += dy_g [Kg, positions] * vol2col(x_g)^T [positions, ctrs]
-      const RowsAsSlivers<PlaneSource> dys{{dy + grp * g.Kg * vol, vol, g.K * vol}};
+      const RowsAsSlivers<PlaneSource> dys{{dy + grp * g.Kg * vol, vol, g.K * vol}, kt.transpose};
       const RowsAsColumnsTransposed<Vol2colSource> xs{{{&g, x + grp * g.Cg * in_vol, g.C * in_vol}}};
       const auto a = [&](int64_t i0, int64_t m, int64_t p0, int64_t k, int MR, float* dst) {
         dys(i0, m, q0 + p0, k, MR, dst);

@@ -16,6 +16,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
+
+#include "kernels/kernels.h"
 
 namespace convcore {
 
@@ -48,6 +51,18 @@ struct PlaneSource {
       hw = 0;
     }
   }
+  // Rows [r0, r0 + m) (evenly spaced: no row_offsets) at positions
+  // [q0, q0 + count), as dst[t * ld + i] for position t of row i: one
+  // register-transpose call per image the positions touch.
+  void read_rows_transposed(int64_t r0, int64_t m, int64_t q0, int64_t count, float* dst,
+                            int64_t ld, kernels::TransposeKernel transpose) const {
+    int64_t n = q0 / plane, hw = q0 % plane;
+    for (int64_t t = 0; t < count; ++n, hw = 0) {
+      const int64_t piece = std::min(count - t, plane - hw);
+      transpose(m, piece, base + n * image_stride + r0 * plane + hw, plane, dst + t * ld, ld);
+      t += piece;
+    }
+  }
 };
 
 // B[k][n] = source row (p0 + k), position (j0 + n).
@@ -65,13 +80,24 @@ struct PositionsAsColumns {
 
 // Slivers of W rows (W = MR for an A operand, NR for a B operand), each
 // [k][W], from source rows [r0, r0 + m) read along positions [q0, q0 + k).
+// With a transpose kernel, plane rows go through it (a scalar strided copy
+// was most of a long-reduction weight gradient: 1x1 at batch 1).
 template <class Source>
 struct RowsAsSlivers {
   Source src;
+  kernels::TransposeKernel transpose = nullptr;
   void pack(int64_t r0, int64_t m, int64_t q0, int64_t k, int W, float* dst) const {
     for (int64_t s = 0; s < m; s += W, dst += k * W) {
       const int64_t rows = std::min<int64_t>(W, m - s);
-      for (int64_t i = 0; i < rows; ++i) src.read_row(r0 + s + i, q0, k, dst + i, k, 0, W);
+      bool done = false;
+      if constexpr (std::is_same_v<Source, PlaneSource>) {
+        if (transpose && !src.row_offsets) {
+          src.read_rows_transposed(r0 + s, rows, q0, k, dst, W, transpose);
+          done = true;
+        }
+      }
+      if (!done)
+        for (int64_t i = 0; i < rows; ++i) src.read_row(r0 + s + i, q0, k, dst + i, k, 0, W);
       for (int64_t i = rows; i < W; ++i)
         for (int64_t q = 0; q < k; ++q) dst[q * W + i] = 0.0f;
     }
