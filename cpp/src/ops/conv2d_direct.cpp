@@ -28,24 +28,34 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
+// w [K, crs] -> dst [G][ceil(Kg / width)][crs][width], channels past Kg zero.
+void pack_channel_tiles(const Conv2dGeometry& g, const float* w, int64_t width, float* dst) {
+  const int64_t crs = g.crs(), ktiles = ceil_div(g.Kg, width);
+  for (int64_t tile = 0; tile < g.G * ktiles; ++tile) {
+    const int64_t grp = tile / ktiles, k0 = (tile % ktiles) * width;
+    for (int64_t i = 0; i < crs; ++i)
+      for (int64_t j = 0; j < width; ++j) {
+        const int64_t k = k0 + j;
+        dst[(tile * crs + i) * width + j] = k < g.Kg ? w[(grp * g.Kg + k) * crs + i] : 0.0f;
+      }
+  }
+}
+
 void forward_direct_rows(const Conv2dGeometry& g, const Conv2dPlan& p, const float* x,
                          const float* w, const float* bias, float* y) {
   const kernels::KernelTable& kt = *p.kernels;
   const int64_t nr = kt.direct_nr, crs = g.crs(), KT = p.rows_channels, V = p.rows_vectors;
   const int64_t ktiles = ceil_div(g.Kg, KT), per_row = ceil_div(g.OW, nr), plane = g.OH * g.OW;
-  // w [K, crs] -> [G][ktiles][crs][KT] and bias -> [G][ktiles][KT], zero past Kg.
+  // w -> [G][ktiles][crs][KT] and bias -> [G][ktiles][KT], zero past Kg.
   const int64_t tiles = g.G * ktiles;
   float* packed = thread_workspace(kWsWeights, static_cast<size_t>(tiles * (crs + 1) * KT));
   float* biases = packed + tiles * crs * KT;
-  for (int64_t tile = 0; tile < tiles; ++tile) {
-    const int64_t grp = tile / ktiles, k0 = (tile % ktiles) * KT;
+  pack_channel_tiles(g, w, KT, packed);
+  for (int64_t tile = 0; tile < tiles; ++tile)
     for (int64_t j = 0; j < KT; ++j) {
-      const int64_t k = k0 + j;
-      for (int64_t i = 0; i < crs; ++i)
-        packed[(tile * crs + i) * KT + j] = k < g.Kg ? w[(grp * g.Kg + k) * crs + i] : 0.0f;
-      biases[tile * KT + j] = bias && k < g.Kg ? bias[grp * g.Kg + k] : 0.0f;
+      const int64_t k = (tile % ktiles) * KT + j;
+      biases[tile * KT + j] = bias && k < g.Kg ? bias[tile / ktiles * g.Kg + k] : 0.0f;
     }
-  }
   const PaddedImage img(g);
   const int64_t pieces = p.direct_row_pieces, padded = img.size(g);
   const EvenSplit rows{g.OH, pieces};
@@ -151,15 +161,8 @@ void conv2d_forward_direct(const Conv2dGeometry& g, const Conv2dPlan& p, const f
   if (p.direct_rows) return forward_direct_rows(g, p, x, w, bias, y);
   const kernels::KernelTable& kt = *p.direct_kernels;
   const int64_t nr = kt.direct_nr * p.direct_vectors, crs = g.crs(), ktiles = ceil_div(g.Kg, nr);
-  // w [K, crs] -> packed [G][ktiles][crs][nr]
   float* packed = thread_workspace(kWsWeights, static_cast<size_t>(g.G * ktiles * crs * nr));
-  for (int64_t grp = 0; grp < g.G; ++grp)
-    for (int64_t t = 0; t < ktiles; ++t)
-      for (int64_t i = 0; i < crs; ++i)
-        for (int64_t j = 0; j < nr; ++j) {
-          const int64_t k = t * nr + j;
-          packed[((grp * ktiles + t) * crs + i) * nr + j] = k < g.Kg ? w[(grp * g.Kg + k) * crs + i] : 0.0f;
-        }
+  pack_channel_tiles(g, w, nr, packed);
   const PaddedImage img(g);
   const int64_t max_positions = kt.direct_max_tile / p.direct_vectors;
   const int64_t tiles = ceil_div(g.OW, max_positions), pieces = p.direct_row_pieces;
