@@ -213,6 +213,28 @@ def test_direct_rows_mode_matches_reference(case, isa, rng):
         cc.set_num_threads(old)
 
 
+@pytest.mark.parametrize("case", [
+    (3, 8, 11, 13, 70, (3, 3), 2, 1, 1, 1),             # several images per GEMM, runs cross them
+    (2, 6, 15, 12, 66, (3, 3), 3, (0, 1, 2, 3), 2, 1),  # stride 3, dilated, per-side padding
+    (2, 10, 12, 12, 130, (1, 1), 2, 0, 1, 2),           # 1x1 stride 2, two groups of 65
+    (2, 5, 9, 40, 72, (2, 4), (2, 1), (1, 2), 1, 1),    # stride 2 by 1, rectangular kernel
+], ids=["batched", "stride3-dilated", "1x1s2-groups", "rect"])
+def test_implicit_gemm_matches_reference(case, isa, rng):
+    """The im2col packers: positions cut into runs along output rows (and
+    packed slivers), taps copied run by run, and for the weight gradient
+    staged as rows and turned by the transpose kernel."""
+    N, C, H, W, K, (R, S), stride, padding, dilation, groups = case
+    kw = dict(stride=stride, padding=padding, dilation=dilation, groups=groups)
+    assert F.conv2d_algorithm((N, C, H, W), (K, C // groups, R, S), **kw) == "implicit_gemm"
+    old = cc.get_num_threads()
+    try:
+        for threads in (1, 2):
+            cc.set_num_threads(threads)
+            _run_case(case, rng)
+    finally:
+        cc.set_num_threads(old)
+
+
 def test_pad_matches_numpy(rng):
     x = rng.standard_normal((2, 3, 4, 5)).astype(np.float32)
     for mode in ("constant", "reflect", "replicate", "circular"):

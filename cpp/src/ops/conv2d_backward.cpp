@@ -298,18 +298,16 @@ Tensor backward_weight(const Conv2dGeometry& g, const Conv2dPlan& p, const Tenso
       };
       const float* xg = xp + grp * g.Cg * plane;
       float* c = acc + grp * g.Kg * crs + j0;
-      const auto run = [&](const auto& source) {
-        const RowsAsColumnsTransposed<std::decay_t<decltype(source)>> xs{
-            {source, p.kernels->transpose}};
+      const auto run = [&](const auto& xs) {
         const auto b = [&](int64_t p0, int64_t k, int64_t jj, int64_t n, int NR, float* dst) {
           xs(q0 + p0, k, j0 + jj, n, NR, dst);
         };
         gemm_serial(*p.kernels, g.Kg, j1 - j0, q1 - q0, a, b, c, crs, true);
       };
       if (p.weight_algo == Conv2dAlgo::Pointwise)
-        run(PlaneSource{xg, plane, g.C * plane});
+        run(RowsAsColumnsTransposed<PlaneSource>{{{xg, plane, g.C * plane}, p.kernels->transpose}});
       else
-        run(Im2colSource{&g, xg, g.C * plane});
+        run(Im2colRowsTransposed{{&g, xg, g.C * plane}, p.kernels->transpose});
     }
   });
   sums.finish();

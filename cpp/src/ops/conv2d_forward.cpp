@@ -52,15 +52,15 @@ void fill_bias(float* c, int64_t ldc, int64_t rows, int64_t len, const float* bi
 
 // Im2col / pointwise unit: straight into y when its positions lie in one
 // image, else through a [rows, len] buffer scattered image by image.
-template <class PackA, class Source>
+template <class PackA, class PackB>
 void run_positions_unit(const Conv2dGeometry& g, const Conv2dPlan& p, const ForwardUnit& f,
-                        const PackA& a, const Source& src, const float* bias, float* y) {
+                        const PackA& a, const PackB& pack, const float* bias, float* y) {
   const int64_t hw = g.hw(), rows = f.m1 - f.m0, k0 = f.grp * g.Kg + f.m0;
   int64_t q0, q1;
   unit_positions(p, f, hw, 0, q0, q1);
   const int64_t len = q1 - q0;
   const auto b = [&](int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) {
-    PositionsAsColumns<Source>{src}(p0, k, q0 + j0, n, NR, dst);
+    pack(p0, k, q0 + j0, n, NR, dst);
   };
   const bool direct = f.n1 - f.n0 == 1;
   float* c = direct ? y + (f.n0 * g.K + k0) * hw + (q0 - f.n0 * hw)
@@ -149,9 +149,10 @@ void conv2d_forward_gemm(const Conv2dGeometry& g, const Conv2dPlan& p, const flo
           case Conv2dAlgo::PaddedGemm:
             return run_padded_unit(g, p, f, a, *img, x, bias, y);
           case Conv2dAlgo::Pointwise:
-            return run_positions_unit(g, p, f, a, PlaneSource{xg, g.in_plane(), g.C * g.in_plane()}, bias, y);
+            return run_positions_unit(
+                g, p, f, a, PositionsAsColumns<PlaneSource>{{xg, g.in_plane(), g.C * g.in_plane()}}, bias, y);
           default:
-            return run_positions_unit(g, p, f, a, Im2colSource{&g, xg, g.C * g.in_plane()}, bias, y);
+            return run_positions_unit(g, p, f, a, Im2colColumns{{&g, xg, g.C * g.in_plane()}}, bias, y);
         }
       };
       if (prepack)

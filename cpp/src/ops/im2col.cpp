@@ -1,57 +1,114 @@
 #include "ops/im2col.h"
 
 #include <algorithm>
+#include <vector>
+
+#include "runtime/workspace.h"
 
 namespace convcore {
 
 namespace {
-// Kernel tap crs = (c, r, s) and where its im2col row reads: input column
+// Kernel tap (c, r, s) and where its im2col row reads: input column
 // ow*sw + off, inside the image for output columns [lo, hi).
 struct Tap {
   int64_t c, r, off, lo, hi;
-  Tap(const Conv2dGeometry& g, int64_t crs)
-      : c(crs / (g.R * g.S)), r((crs / g.S) % g.R), off((crs % g.S) * g.dw - g.pl) {
+  Tap(const Conv2dGeometry& g, int64_t c_, int64_t r_, int64_t s) : c(c_), r(r_), off(s * g.dw - g.pl) {
     lo = off >= 0 ? 0 : (-off + g.sw - 1) / g.sw;
     hi = std::max(lo, g.W - 1 - off >= 0 ? std::min(g.OW, (g.W - 1 - off) / g.sw + 1) : 0);
   }
+  Tap(const Conv2dGeometry& g, int64_t crs) : Tap(g, crs / (g.R * g.S), (crs / g.S) % g.R, crs % g.S) {}
 };
+
+// Positions ow .. ow + count of one output row, whose top input row (tap
+// r = 0) is ih, in the image at x + image; written from dst offset `to` on.
+struct Run {
+  int64_t to, image, ih, ow, count;
+};
+
+// Positions [q0, q0 + n) as runs; position t goes to (t / seg) * seg_stride
+// + t % seg, so a run also ends where a segment (a packed sliver) does.
+void make_runs(const Im2colGroup& src, int64_t q0, int64_t n, int64_t seg, int64_t seg_stride,
+               std::vector<Run>& runs) {
+  const Conv2dGeometry& g = *src.g;
+  runs.clear();
+  int64_t image = q0 / g.hw(), oh = (q0 % g.hw()) / g.OW, ow = q0 % g.OW;
+  for (int64_t t = 0; t < n;) {
+    const int64_t count = std::min({n - t, g.OW - ow, seg - t % seg});
+    runs.push_back({(t / seg) * seg_stride + t % seg, image * src.image_stride, oh * g.sh - g.pt, ow, count});
+    t += count;
+    if ((ow += count) == g.OW) {
+      ow = 0;
+      if (++oh == g.OH) oh = 0, ++image;
+    }
+  }
+}
+
+// Rows [tap0, tap0 + taps) of the im2col matrix at the runs' positions:
+// tap i's run at dst + i * ld + run.to.
+//
+// Strided rows read a few floats from each cache line, in rows far apart:
+// the hardware prefetcher fell behind (1x1 stride 2 at batch 32: packing was
+// bound by reads from L3), so each row is requested kAhead channels early.
+constexpr int64_t kAhead = 4;
+void copy_taps(const Im2colGroup& src, int64_t tap0, int64_t taps, const std::vector<Run>& runs,
+               float* dst, int64_t ld) {
+  const Conv2dGeometry& g = *src.g;
+  const int64_t sw = g.sw;
+  int64_t c = tap0 / (g.R * g.S), r = (tap0 / g.S) % g.R, s = tap0 % g.S;
+  for (int64_t i = 0; i < taps; ++i, dst += ld) {
+    const Tap tap(g, c, r, s);
+    const float* plane = src.x + c * g.H * g.W + tap.off;
+    for (const Run& run : runs) {
+      float* d = dst + run.to;
+      const int64_t ih = run.ih + r * g.dh;
+      const int64_t a = run.ow, e = a + run.count;
+      const bool inside = ih >= 0 && ih < g.H;
+      const int64_t vlo = inside ? std::clamp(tap.lo, a, e) : e, vhi = std::clamp(tap.hi, vlo, e);
+      std::fill(d, d + (vlo - a), 0.0f);
+      if (vhi > vlo) {
+        const float* from = plane + run.image + ih * g.W + vlo * sw;
+        float* to = d + (vlo - a);
+        const int64_t m = vhi - vlo;
+        if (s == 0 && c + kAhead < g.Cg)  // the same row kAhead channels on
+          for (int64_t l = 0; l < m * sw; l += 16) __builtin_prefetch(from + kAhead * g.H * g.W + l);
+        if (sw == 1)
+          std::copy(from, from + m, to);
+        else if (sw == 2)  // (stride 2 spelled out: a vector deinterleave)
+          for (int64_t v = 0; v < m; ++v) to[v] = from[2 * v];
+        else
+          for (int64_t v = 0; v < m; ++v) to[v] = from[v * sw];
+      }
+      std::fill(d + (vhi - a), d + run.count, 0.0f);
+    }
+    if (++s == g.S) {
+      s = 0;
+      if (++r == g.R) r = 0, ++c;
+    }
+  }
+}
+
+thread_local std::vector<Run> t_runs;  // reused: no allocation per packed block
 }  // namespace
 
-void Im2colSource::read_row(int64_t crs, int64_t q0, int64_t count, float* dst, int64_t seg,
-                            int64_t seg_stride, int64_t elem_stride) const {
-  const Conv2dGeometry& G = *g;
-  const Tap tap(G, crs);
-  const int64_t c = tap.c, r = tap.r, off = tap.off, lo = tap.lo, hi = tap.hi;
-  const int64_t hw = G.hw();
-  int64_t n = q0 / hw, oh = (q0 % hw) / G.OW, ow = q0 % G.OW;
-  for (int64_t t = 0; t < count;) {
-    const int64_t run = std::min(count - t, G.OW - ow);  // within one output row
-    const int64_t ih = oh * G.sh - G.pt + r * G.dh;
-    const float* xrow =
-        (ih >= 0 && ih < G.H) ? x + n * image_stride + (c * G.H + ih) * G.W : nullptr;
-    for (int64_t u = 0; u < run;) {  // split where dst segments end
-      const int64_t tt = t + u, in_seg = tt % seg;
-      const int64_t piece = std::min(run - u, seg - in_seg);
-      float* d = dst + (tt / seg) * seg_stride + in_seg * elem_stride;
-      const int64_t a = ow + u, e = a + piece;  // output columns [a, e)
-      int64_t q = 0;
-      if (xrow) {
-        const int64_t vlo = std::clamp(lo, a, e), vhi = std::clamp(hi, vlo, e);
-        for (; q < vlo - a; ++q) d[q * elem_stride] = 0.0f;
-        const float* src = xrow + vlo * G.sw + off;
-        if (G.sw == 1 && elem_stride == 1)
-          for (int64_t v = 0; v < vhi - vlo; ++v, ++q) d[q] = src[v];
-        else if (G.sw == 2 && elem_stride == 1)  // (stride 2 spelled out: a vector deinterleave)
-          for (int64_t v = 0; v < vhi - vlo; ++v, ++q) d[q] = src[2 * v];
-        else
-          for (int64_t v = 0; v < vhi - vlo; ++v, ++q) d[q * elem_stride] = src[v * G.sw];
-      }
-      for (; q < piece; ++q) d[q * elem_stride] = 0.0f;
-      u += piece;
-    }
-    t += run;
-    ow = 0;
-    if (++oh == G.OH) oh = 0, ++n;
+void Im2colColumns::operator()(int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) const {
+  make_runs(src, j0, n, NR, k * NR, t_runs);
+  copy_taps(src, p0, k, t_runs, dst, NR);
+  if (const int64_t tail = n % NR) {  // zero the unused columns of the last sliver
+    float* last = dst + (n / NR) * k * NR;
+    for (int64_t q = 0; q < k; ++q) std::fill(last + q * NR + tail, last + (q + 1) * NR, 0.0f);
+  }
+}
+
+void Im2colRowsTransposed::operator()(int64_t p0, int64_t k, int64_t j0, int64_t n, int NR,
+                                      float* dst) const {
+  make_runs(src, p0, k, k, 0, t_runs);
+  float* rows = thread_workspace(kWsStage, static_cast<size_t>(NR * k));
+  for (int64_t s = 0; s < n; s += NR, dst += k * NR) {
+    const int64_t taps = std::min<int64_t>(NR, n - s);
+    copy_taps(src, j0 + s, taps, t_runs, rows, k);
+    transpose(taps, k, rows, k, dst, NR);
+    if (taps < NR)
+      for (int64_t q = 0; q < k; ++q) std::fill(dst + q * NR + taps, dst + (q + 1) * NR, 0.0f);
   }
 }
 

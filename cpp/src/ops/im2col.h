@@ -1,28 +1,49 @@
-// im2col as a GEMM source, and its adjoint col2im.
+// im2col as GEMM packers, and its adjoint col2im.
 //
 // The im2col matrix of one group of a batch has a row per kernel tap
 // crs = (c, r, s) and a column per output position q = n * OH * OW + oh * OW + ow:
 //   col[crs][q] = x[n][c][oh*sh + r*dh - pt][ow*sw + s*dw - pl]   (0 outside the image)
-// It is never stored whole: the GEMM packers read runs of it straight from x
-// (see gemm_operands.h), which is implicit GEMM.
+// It is never stored whole: the GEMM packers below read runs of it straight
+// from x, which is implicit GEMM.
 #pragma once
 
 #include <cstdint>
 
+#include "kernels/kernels.h"
 #include "ops/conv2d_geometry.h"
 
 namespace convcore {
 
-struct Im2colSource {
+// GEMM packers over the im2col matrix of one group (see gemm.h for the
+// packer contract). Both cut the positions they read into runs along one
+// output row once per call, then copy every tap's row run by run: the
+// position bookkeeping (divisions included) is paid per run, not per
+// element or per tap.
+struct Im2colGroup {
   const Conv2dGeometry* g;
   const float* x;        // image 0's first channel of this group: [Cg, H, W]
   int64_t image_stride;  // floats from one image to the next (C * H * W)
-  void read_row(int64_t crs, int64_t q0, int64_t count, float* dst, int64_t seg, int64_t seg_stride,
-                int64_t elem_stride) const;
 };
 
-// The adjoint of a plain-row read: dx[...] += col_row[t] for positions
-// q0 .. q0 + count of tap crs. dx points like Im2colSource::x.
+// B[k = tap][n = position] (the forward): taps [p0, p0 + k) at positions
+// [j0, j0 + n), in slivers of NR positions.
+struct Im2colColumns {
+  Im2colGroup src;
+  void operator()(int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) const;
+};
+
+// B[k = position][n = tap] (the weight gradient): positions [p0, p0 + k) of
+// taps [j0, j0 + n), in slivers of NR taps. Each sliver's taps are copied as
+// rows, then turned by the transpose kernel (a strided scalar store per
+// element cost as much as the GEMM on a 1x1 stride-2 layer).
+struct Im2colRowsTransposed {
+  Im2colGroup src;
+  kernels::TransposeKernel transpose;
+  void operator()(int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) const;
+};
+
+// The adjoint of reading one im2col row: dx[...] += col_row[t] for
+// positions q0 .. q0 + count of tap crs. dx points like Im2colGroup::x.
 void col2im_run_add(const Conv2dGeometry& g, const float* col_row, int64_t crs, int64_t q0,
                     int64_t count, float* dx, int64_t image_stride);
 

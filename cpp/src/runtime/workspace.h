@@ -15,6 +15,7 @@ enum WorkspaceSlot : int {
   kWsReduce,     // per-thread partial results (weight gradients)
   kWsWeights,    // prepacked weights, written by the calling thread, read by all
   kWsPad,        // zero-padded copies of input images
+  kWsStage,      // rows staged for a transpose while packing (im2col.cpp)
   kWsSlots
 };
 
