@@ -41,6 +41,7 @@ def _check_close(got, want, magnitude, what):
 # 5, 7, 8 and 10 also take Winograd for the weight gradient (many channels or
 # a wide map); 6, 9 and 10 put images along the lanes (narrow maps, a batch
 # of at least the lanes; 9 and 10 with a last group of images partly empty).
+# 11 has runs of 18 tiles (more than one 16-lane gather, the last partial).
 # See conv2d_plan.cpp.
 CASES = [
     (2, 32, 32, 16, 16, 1),
@@ -54,6 +55,7 @@ CASES = [
     (6, 64, 72, 10, 9, (1, 0, 2, 1)),
     (40, 32, 36, 13, 11, 1),
     (33, 64, 70, 6, 7, (1, 0, 1, 1)),
+    (1, 32, 34, 9, 70, 1),
 ]
 
 
