@@ -65,16 +65,20 @@ struct PlaneSource {
   }
 };
 
+// A sliver is [k][W]; when only `used` of its W rows or columns hold data,
+// the rest are zeroed so the micro-kernel's full-width tile adds nothing.
+inline void zero_sliver_tail(float* sliver, int64_t k, int W, int64_t used) {
+  if (used < W)
+    for (int64_t q = 0; q < k; ++q) std::fill(sliver + q * W + used, sliver + (q + 1) * W, 0.0f);
+}
+
 // B[k][n] = source row (p0 + k), position (j0 + n).
 template <class Source>
 struct PositionsAsColumns {
   Source src;
   void operator()(int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) const {
     for (int64_t q = 0; q < k; ++q) src.read_row(p0 + q, j0, n, dst + q * NR, NR, k * NR, 1);
-    if (const int64_t tail = n % NR) {  // zero the unused columns of the last sliver
-      float* last = dst + (n / NR) * k * NR;
-      for (int64_t q = 0; q < k; ++q) std::fill(last + q * NR + tail, last + (q + 1) * NR, 0.0f);
-    }
+    if (const int64_t tail = n % NR) zero_sliver_tail(dst + (n / NR) * k * NR, k, NR, tail);
   }
 };
 
@@ -98,8 +102,7 @@ struct RowsAsSlivers {
       }
       if (!done)
         for (int64_t i = 0; i < rows; ++i) src.read_row(r0 + s + i, q0, k, dst + i, k, 0, W);
-      for (int64_t i = rows; i < W; ++i)
-        for (int64_t q = 0; q < k; ++q) dst[q * W + i] = 0.0f;
+      zero_sliver_tail(dst, k, W, rows);
     }
   }
   // As an A operand: rows are m, positions are k.

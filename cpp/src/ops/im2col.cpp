@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "ops/gemm_operands.h"
 #include "runtime/workspace.h"
 
 namespace convcore {
@@ -93,10 +94,7 @@ thread_local std::vector<Run> t_runs;  // reused: no allocation per packed block
 void Im2colColumns::operator()(int64_t p0, int64_t k, int64_t j0, int64_t n, int NR, float* dst) const {
   make_runs(src, j0, n, NR, k * NR, t_runs);
   copy_taps(src, p0, k, t_runs, dst, NR);
-  if (const int64_t tail = n % NR) {  // zero the unused columns of the last sliver
-    float* last = dst + (n / NR) * k * NR;
-    for (int64_t q = 0; q < k; ++q) std::fill(last + q * NR + tail, last + (q + 1) * NR, 0.0f);
-  }
+  if (const int64_t tail = n % NR) zero_sliver_tail(dst + (n / NR) * k * NR, k, NR, tail);
 }
 
 void Im2colRowsTransposed::operator()(int64_t p0, int64_t k, int64_t j0, int64_t n, int NR,
@@ -107,8 +105,7 @@ void Im2colRowsTransposed::operator()(int64_t p0, int64_t k, int64_t j0, int64_t
     const int64_t taps = std::min<int64_t>(NR, n - s);
     copy_taps(src, j0 + s, taps, t_runs, rows, k);
     transpose(taps, k, rows, k, dst, NR);
-    if (taps < NR)
-      for (int64_t q = 0; q < k; ++q) std::fill(dst + q * NR + taps, dst + (q + 1) * NR, 0.0f);
+    zero_sliver_tail(dst, k, NR, taps);
   }
 }
 
