@@ -144,7 +144,11 @@ AVG_CASES = [
     ((5, 7, 9), (2, 3, 3), None, 0, False, True, 4),
     ((4, 6, 9), (2, 3, 3), None, 0, False, True, 4),  # tiling the volume exactly
     ((10, 28), (2, 4), None, 0, False, True, 3),     # exactly, rows longer than a vector
-    ((14, 14), 2, 2, 0, False, True, None),          # LeNet's S4 input
+    ((28, 28), 2, 2, 0, False, True, None),          # LeNet's S2 input
+    ((14, 14), 2, 2, 0, False, True, None),          # 14-float rows, an odd output width
+    ((10, 10), 2, 2, 0, False, True, None),          # LeNet's S4 input: 10-float rows
+    ((2, 6), 2, 2, 0, False, True, None),            # fewer outputs than a vector holds
+    ((4, 2), 2, 2, 0, False, True, None),            # rows narrower than any vector
 ]
 
 
