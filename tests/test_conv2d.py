@@ -195,7 +195,9 @@ def test_weights_read_in_place_at_batch_one(algorithm, shape, K, R, kw, isa, rng
     (2, 6, 8, 31, 8, (3, 3), 1, 2, 2, 2),            # dilated, 2 groups of 4 channels
     (1, 3, 7, 17, 7, (5, 5), 1, 1, 1, 1),            # 5x5, more positions than one tile
     (2, 7, 5, 16, 3, (1, 3), 1, (1, 1, 0, 0), 1, 1),  # one row of taps, padding on the sides
-], ids=["whole", "partial", "dilated-groups", "5x5", "1x3"])
+    (2, 16, 10, 10, 6, (5, 5), 1, 4, 1, 1),          # LeNet C3's input gradient: edge rows skip taps
+    (2, 3, 6, 12, 5, (3, 3), 1, 3, 1, 1),            # padding past the filter: rows of bias alone
+], ids=["whole", "partial", "dilated-groups", "5x5", "1x3", "pad4", "pad3-3x3"])
 def test_direct_rows_mode_matches_reference(case, isa, rng):
     """Few output channels on rows at least a vector wide: positions along
     the lanes (forward, the input gradient as a transposed forward, and for
