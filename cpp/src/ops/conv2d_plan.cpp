@@ -85,41 +85,25 @@ void plan_winograd(const Conv2dGeometry& g, int threads, Conv2dPlan& p) {
   p.winograd_weight_block = lanes * std::clamp<int64_t>(weight_fit, 1, ceil_div(slivers, threads));
 }
 
-// The fraction of the taps that rows mode computes with tiles of V vectors
-// (the rest read only padding for every row of their tile).
-double rows_mode_tap_fraction(const Conv2dGeometry& g, int64_t per_row, int64_t V) {
-  const int64_t vectors = g.OH * per_row;
-  int64_t computed = 0;
-  for (int64_t v = 0; v < vectors; v += V) {
-    const int64_t nv = std::min(V, vectors - v);
-    const auto [first, last] = rows_mode_taps(g, v / per_row, (v + nv - 1) / per_row);
-    computed += (last - first) * nv;
-  }
-  return static_cast<double>(computed) / static_cast<double>(g.crs() * vectors);
-}
-
 // Rows mode at stride 1 where direct_rows_suit. Of 1-4 vectors per tile,
-// the count V that costs least: each tap loads V input vectors and KT
-// weights (and its offset) for V * KT FMAs, the channels split into equal
+// the count V that loads least per FMA: each tap loads V input vectors and
+// KT weights (and its offset) for V * KT FMAs, the channels split into equal
 // tiles of KT <= direct_max_tile / V (16 channels on AVX-512: V = 3, two
-// tiles of 8; LeNet's 6: V = 4), and taller tiles skip fewer taps that
-// only read padding. Measured on LeNet's C3 input gradient (padding 4,
-// 14 rows), time follows (taps computed) * (1 + loads per FMA / 2): V = 3,
-// 0.36 ms, against 0.41 for V = 4, which loads least.
+// tiles of 8; LeNet's 6: V = 4). (Shorter tiles would skip more taps that
+// read only padding, see conv2d_direct.cpp, but on LeNet C3's input gradient,
+// padding 4, V = 2 and 3 measured within 3% of V = 4.)
 void plan_direct_rows(const Conv2dGeometry& g, Conv2dPlan& p) {
   const kernels::KernelTable& kt = *p.kernels;
   p.direct_rows = p.algo == Conv2dAlgo::Direct && g.sh == 1 && g.sw == 1 &&
                   direct_rows_suit(g.Kg, g.OW, kt);
   p.direct_rows_weight = p.direct_rows && g.Kg * 2 <= kt.direct_nr;
   if (!p.direct_rows) return;
-  const int64_t per_row = ceil_div(g.OW, kt.direct_nr);
   double best = 0.0;
   for (int64_t v = 1; v <= 4 && v <= kt.direct_max_tile; ++v) {
     const int64_t tiles = ceil_div(g.Kg, kt.direct_max_tile / v), channels = ceil_div(g.Kg, tiles);
     const double loads_per_fma = static_cast<double>(tiles * (v + channels + 1)) / (g.Kg * v);
-    const double cost = rows_mode_tap_fraction(g, per_row, v) * (1.0 + loads_per_fma / 2);
-    if (v == 1 || cost < best) {
-      best = cost;
+    if (v == 1 || loads_per_fma < best) {
+      best = loads_per_fma;
       p.rows_vectors = v;
       p.rows_channels = channels;
     }
@@ -215,15 +199,6 @@ Conv2dPlan make_plan(const Conv2dGeometry& g, Isa isa, int threads) {
 }
 
 }  // namespace
-
-std::pair<int64_t, int64_t> rows_mode_taps(const Conv2dGeometry& g, int64_t oh0, int64_t oh1) {
-  // Output row oh, filter row r read padded row oh + r * dh; the image's
-  // rows are the padded rows [pt, pt + H).
-  const int64_t r0 = ceil_div(std::max<int64_t>(0, g.pt - oh1), g.dh);
-  const int64_t r1 = std::min(g.R, ceil_div(std::max<int64_t>(0, g.pt + g.H - oh0), g.dh));
-  const int64_t per_filter_row = g.Cg * g.S;
-  return {r0 * per_filter_row, std::max(r0, r1) * per_filter_row};
-}
 
 bool direct_rows_suit(int64_t channels, int64_t width, const kernels::KernelTable& kt) {
   const int64_t nr = kt.direct_nr;

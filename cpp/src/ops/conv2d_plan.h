@@ -31,9 +31,6 @@
 // still fewer chunks than threads, the GEMM rows are split into slabs.
 #pragma once
 
-#include <cstdint>
-#include <utility>
-
 #include "kernels/kernels.h"
 #include "ops/conv2d_geometry.h"
 
@@ -114,12 +111,6 @@ struct Conv2dPlan {
 // least kMinRowLanesTenths / 10 full (LeNet's 14-wide rows in 16 lanes).
 constexpr int64_t kMinRowLanesTenths = 8;
 bool direct_rows_suit(int64_t channels, int64_t width, const kernels::KernelTable& kt);
-
-// Rows mode takes the taps in row-major order, (r, c, s), so that the taps
-// of filter rows [r0, r1) are one run [first, last): output rows [oh0, oh1]
-// of a stride-1 convolution need those of the filter rows that reach into
-// the image (not only padding) for at least one of them.
-std::pair<int64_t, int64_t> rows_mode_taps(const Conv2dGeometry& g, int64_t oh0, int64_t oh1);
 
 // The direct kernels for `channels` output channels along the lanes under
 // `isa`: that level's, or on AVX-512 with at most 8 channels the AVX2 ones,
